@@ -1,0 +1,168 @@
+"""The command line: build, check, serve, new.
+
+Exit status: 0 done; 1 the course has mistakes (each printed as path:line);
+2 a usage error or a bug in coursepack (the traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coursepack import __version__
+from coursepack.build import UnknownFormat, build, check
+from coursepack.builders import registry
+from coursepack.errors import CourseErrors, Problem
+
+EXIT_COURSE_ERRORS = 1
+EXIT_BUG = 2
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        err.print(f"{escape(where)}: [{style}]{problem.severity}[/{style}]: {escape(problem.message)}")
+
+
+def _guarded(command):
+    """Course mistakes exit 1 with their messages; anything else is a bug, exit 2."""
+
+    @functools.wraps(command)
+    def run(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CourseErrors as exc:
+            _print_problems(exc.problems)
+            count = len(exc.problems)
+            err.print(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+            sys.exit(EXIT_COURSE_ERRORS)
+        except UnknownFormat as exc:
+            err.print(f"error: {exc}")
+            sys.exit(EXIT_BUG)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so briefly
+            if debug:
+                traceback.print_exc()
+            else:
+                err.print(f"internal error: {type(exc).__name__}: {exc}")
+                err.print("This is a bug in coursepack. Run again with --debug to see where it happened.")
+            sys.exit(EXIT_BUG)
+
+    return click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")(run)
+
+
+def _course_dir(value: str) -> Path:
+    return Path(value)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="coursepack")
+def cli() -> None:
+    """Turn lesson Markdown and quiz YAML into offline HTML, PDFs and LMS packages."""
+
+
+class _RichProgress:
+    def __init__(self, bar: Progress):
+        self.bar = bar
+        self.tasks: dict[str, int] = {}
+
+    def start(self, name: str, total: int) -> None:
+        self.tasks[name] = self.bar.add_task(name, total=total)
+
+    def advance(self, name: str, message: str) -> None:
+        self.bar.update(self.tasks[name], advance=1, description=f"{name}: {message}")
+
+    def finish(self, name: str) -> None:
+        task = self.tasks[name]
+        self.bar.update(task, completed=self.bar.tasks[task].total, description=name)
+
+
+@cli.command("build")
+@click.argument("course_dir", default=".", type=click.Path(file_okay=False))
+@click.option("--format", "-f", "formats", metavar="FMT[,FMT...]",
+              help="Formats to build (default: the course's 'outputs', else all): "
+              + ", ".join(registry()) + ".")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder (default: COURSE_DIR/output).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@_guarded
+def build_command(course_dir: str, formats: str | None, out: str | None, quiet: bool) -> None:
+    """Build the course in COURSE_DIR (default: this folder)."""
+    names = [n.strip() for n in formats.split(",") if n.strip()] if formats else None
+    root = _course_dir(course_dir)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=True, disable=quiet or not err.is_terminal)
+    with bar:
+        report = build(root, names, Path(out) if out else None, _RichProgress(bar))
+    _print_problems(report.warnings)
+    if quiet:
+        return
+    for note in report.notes:
+        say(note)
+    written = [p for paths in report.written.values() for p in paths]
+    shown = ", ".join(written) if len(written) <= 6 else f"{len(written)} outputs"
+    say(
+        f"Built {report.course.id} ({len(report.course.modules)} modules, {', '.join(report.formats)}): "
+        f"{shown} in {_where(report.output)} in {report.seconds:.1f} s"
+    )
+
+
+def say(text: str) -> None:
+    stdout.print(text, markup=False)
+
+
+def _where(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+@cli.command("check")
+@click.argument("course_dir", default=".", type=click.Path(file_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@_guarded
+def check_command(course_dir: str, quiet: bool) -> None:
+    """Validate the course in COURSE_DIR without writing anything."""
+    course, warnings = check(_course_dir(course_dir))
+    _print_problems(warnings)
+    if not quiet:
+        questions = sum(len(q.questions) for _, q in course.quizzes)
+        say(f"{course.id}: {len(course.modules)} modules, {questions} questions, no errors.")
+
+
+@cli.command("new")
+@click.argument("course_dir", type=click.Path(file_okay=False))
+@_guarded
+def new_command(course_dir: str) -> None:
+    """Make a new course in COURSE_DIR that builds as it is."""
+    from coursepack.starter import create_course
+
+    target = create_course(Path(course_dir))
+    say(f"Created a course in {target}/. Next: coursepack build {course_dir}")
+
+
+@cli.command("serve")
+@click.argument("course_dir", default=".", type=click.Path(file_okay=False))
+@click.option("--port", "-p", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@_guarded
+def serve_command(course_dir: str, port: int) -> None:
+    """Preview the HTML packet on http://127.0.0.1:PORT, rebuilt on save."""
+    from coursepack.serve import serve
+
+    serve(_course_dir(course_dir), port=port, say=say, show_problems=_print_problems)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="coursepack")

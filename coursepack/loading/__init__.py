@@ -1,0 +1,185 @@
+"""Read a course folder into one validated `Course`, reporting every problem.
+
+`load_course` reads everything first, collects each mistake with its
+`path:line`, and raises `CourseErrors` once at the end. It knows nothing about
+outputs beyond the names of the formats a course may ask for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursepack.errors import CourseErrors, Problem, ProblemLog
+from coursepack.loading.lesson import estimate_minutes, load_lesson
+from coursepack.loading.links import LocalReferences
+from coursepack.loading.markdown_render import MarkdownRenderer
+from coursepack.loading.validation import validate
+from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
+from coursepack.model import ID_PATTERN, Asset, Course, CourseFile, Module, Quiz, SourceRef, slug_of
+
+COURSE_FILE = "course.yml"
+MODULES_DIR = "modules"
+_NUMBERED = re.compile(r"^(\d+)[-_]?(.*)$")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    course: Course
+    warnings: tuple[Problem, ...]
+
+
+def load_course(course_dir: Path | str, known_formats: tuple[str, ...] = ()) -> LoadResult:
+    """Load and validate the course in `course_dir`; raise CourseErrors on any mistake."""
+    root = Path(course_dir)
+    log = ProblemLog()
+    if not (root / COURSE_FILE).is_file():
+        where = "this folder" if str(course_dir) in ("", ".") else f"'{course_dir}'"
+        log.error(COURSE_FILE, 0, f"{where} is not a course: it has no course.yml (coursepack new FOLDER makes a new course)")
+        log.raise_if_any()
+    renderer = MarkdownRenderer()
+    assets: dict[str, Asset] = {}
+    info = _load_course_file(root, renderer, known_formats, log, assets)
+    default_passing = info.passing_score if info else 80
+    modules = _load_modules(root, renderer, default_passing, log, assets)
+    _check_question_ids(modules, log)
+    log.raise_if_any()
+    assert info is not None  # an invalid course.yml logged an error above
+    course = Course.model_construct(
+        **dict(info), modules=tuple(modules), assets=tuple(sorted(assets.values(), key=lambda a: a.path))
+    )
+    return LoadResult(course, tuple(log.warnings))
+
+
+def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap] | None:
+    try:
+        text = (root / path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.error(path, 1, f"not UTF-8 text ({exc.reason})")
+        return None
+    try:
+        return load_yaml(text)
+    except YamlSyntaxError as exc:
+        log.error(path, exc.line, exc.message)
+        return None
+
+
+def _load_course_file(root, renderer, known_formats, log, assets) -> CourseFile | None:
+    loaded = read_yaml(root, COURSE_FILE, log)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    if not isinstance(data, dict):
+        log.error(COURSE_FILE, 1, "course.yml must hold keys and values, such as 'title: My course'")
+        return None
+    text = (root / COURSE_FILE).read_text(encoding="utf-8-sig")
+    references = LocalReferences(root, COURSE_FILE, text, 0, log, assets)
+    context = {
+        "render_markdown": lambda t, inline: references.rebase(renderer.inline_or_block(t, inline)),
+        "known_formats": known_formats,
+    }
+    return validate(CourseFile, data, lines, COURSE_FILE, log, context)
+
+
+def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets) -> list[Module]:
+    modules_dir = root / MODULES_DIR
+    folders = sorted(
+        (p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
+        key=_folder_order,
+    ) if modules_dir.is_dir() else []
+    if not folders:
+        log.error(MODULES_DIR, 0, "the course has no modules: add a folder such as modules/01-welcome holding a lesson.md")
+        return []
+    modules = []
+    seen: dict[str, str] = {}
+    for position, folder in enumerate(folders, start=1):
+        folder_path = f"{MODULES_DIR}/{folder.name}"
+        module_id = slug_of(folder.name)
+        if not _NUMBERED.match(folder.name):
+            log.warn(folder_path, 0, "module folder has no number prefix (such as '01-'): it is placed after the numbered ones")
+        if not re.match(ID_PATTERN, module_id):
+            log.error(folder_path, 0, f"module id '{module_id}' (the folder name without its number) may hold only lower-case letters, digits and '-'")
+        elif module_id in seen:
+            log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")
+        seen.setdefault(module_id, folder_path)
+        module = _load_module(root, folder_path, module_id, position, renderer, default_passing, log, assets)
+        if module is not None:
+            modules.append(module)
+    return modules
+
+
+def _folder_order(folder: Path) -> tuple:
+    match = _NUMBERED.match(folder.name)
+    return (0, int(match.group(1)), folder.name) if match else (1, 0, folder.name)
+
+
+def _load_module(root, folder_path, module_id, position, renderer, default_passing, log, assets) -> Module | None:
+    lesson_path = f"{folder_path}/lesson.md"
+    quiz_path = f"{folder_path}/quiz.yml"
+    if not (root / lesson_path).is_file():
+        log.error(folder_path, 0, "module folder has no lesson.md")
+        loaded = None
+    else:
+        loaded = load_lesson(root, lesson_path, module_id, renderer, log, assets)
+    quiz = _load_quiz(root, quiz_path, renderer, default_passing, log, assets) if (root / quiz_path).is_file() else None
+    if loaded is None:
+        return None
+    questions = len(quiz.questions) if quiz else 0
+    minutes = loaded.meta.minutes or estimate_minutes(loaded.lesson.word_count, questions)
+    return Module(
+        id=module_id,
+        number=position,
+        folder=folder_path,
+        title=loaded.meta.title,
+        objectives=loaded.meta.objectives,
+        minutes=minutes,
+        minutes_estimated=loaded.meta.minutes is None,
+        lesson=loaded.lesson,
+        quiz=quiz,
+        source=SourceRef(lesson_path, 1),
+    )
+
+
+def _load_quiz(root, path, renderer, default_passing, log, assets) -> Quiz | None:
+    loaded = read_yaml(root, path, log)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    if data is None:
+        log.error(path, 1, "quiz.yml is empty: give it 'questions:', or delete it")
+        return None
+    if not isinstance(data, dict):
+        log.error(path, 1, "quiz.yml must hold keys and values, with the questions under 'questions:'")
+        return None
+    text = (root / path).read_text(encoding="utf-8-sig")
+    references = LocalReferences(root, path, text, 0, log, assets)
+    context = {
+        "render_markdown": lambda t, inline: references.rebase(renderer.inline_or_block(t, inline)),
+        "default_passing_score": default_passing,
+    }
+    quiz = validate(Quiz, data, lines, path, log, context)
+    if quiz is None:
+        return None
+    located = tuple(
+        q.model_copy(update={"source": SourceRef(path, lines.line_of(("questions", i)))})
+        for i, q in enumerate(quiz.questions)
+    )
+    return quiz.model_copy(update={"questions": located})
+
+
+def _check_question_ids(modules: list[Module], log: ProblemLog) -> None:
+    first: dict[str, SourceRef] = {}
+    for module in modules:
+        for question in module.quiz.questions if module.quiz else ():
+            if question.id in first:
+                log.error(
+                    question.source.path,
+                    question.source.line,
+                    f"question id '{question.id}' is used twice: it is also the id of the question at {first[question.id]}",
+                )
+            else:
+                first[question.id] = question.source
+
+
+__all__ = ["CourseErrors", "LoadResult", "load_course"]

@@ -1,0 +1,98 @@
+"""The theme: Jinja templates and static files, a course's own first.
+
+A course's `templates/` folder shadows any built-in file of the same name. A
+template that replaces a built-in one can still extend it by naming it with a
+leading '!': `{% extends "!base.html" %}`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import yaml
+
+COURSE_TEMPLATES = "templates"
+
+
+def builtin_templates() -> Path:
+    try:
+        return Path(str(resources.files("coursepack.templates")))
+    except ModuleNotFoundError:  # running from a source checkout that is not installed
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+class _ThemeLoader(jinja2.BaseLoader):
+    def __init__(self, folders: list[Path], builtin: Path):
+        self.folders = [jinja2.FileSystemLoader(str(f)) for f in folders]
+        self.builtin = jinja2.FileSystemLoader(str(builtin))
+
+    def get_source(self, environment, template):
+        if template.startswith("!"):
+            return self.builtin.get_source(environment, template[1:])
+        for loader in self.folders:
+            try:
+                return loader.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                continue
+        return self.builtin.get_source(environment, template)
+
+
+class Theme:
+    def __init__(self, course_dir: Path | None = None):
+        self.builtin = builtin_templates()
+        own = course_dir / COURSE_TEMPLATES if course_dir else None
+        self.overrides = [own] if own and own.is_dir() and own.resolve() != self.builtin.resolve() else []
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=_ThemeLoader(self.overrides, self.builtin),
+            autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        env.filters["tojson_compact"] = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        env.filters["number"] = format_number
+        return env
+
+    def render(self, template: str, **context) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def file(self, name: str) -> bytes:
+        """A static file of the theme (CSS, scripts, fonts), overrides first."""
+        for folder in [*self.overrides, self.builtin]:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate.read_bytes()
+        raise FileNotFoundError(f"theme file '{name}' not found")
+
+    def files(self) -> list[Path]:
+        """Every file that makes up the theme, for cache keys."""
+        return sorted(p for folder in [*self.overrides, self.builtin] for p in folder.rglob("*") if p.is_file())
+
+    def strings(self, language: str) -> dict[str, str]:
+        """The UI strings for `language`, falling back to its base language, then English."""
+        catalogue = yaml.safe_load(self.file("i18n/en.yml"))
+        for tag in _fallbacks(language):
+            try:
+                catalogue.update(yaml.safe_load(self.file(f"i18n/{tag}.yml")) or {})
+                break
+            except FileNotFoundError:
+                continue
+        return catalogue
+
+
+def _fallbacks(language: str) -> list[str]:
+    parts = language.split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def format_number(value: float) -> str:
+    """1.0 -> '1', 2.5 -> '2.5'."""
+    return f"{value:g}"

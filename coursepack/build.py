@@ -18,6 +18,9 @@ from coursepack.theme import Theme
 from coursepack.writer import StagedOutput
 
 
+CACHE_DIR = ".coursepack-cache"
+
+
 class UnknownFormat(ValueError):
     pass
 
@@ -77,7 +80,7 @@ def build(
     course, warnings = check(course_dir)
     names = choose_formats(course, formats)
     out = out or course_dir / "output"
-    context = BuildContext(theme=Theme(course_dir))
+    context = BuildContext(theme=Theme(course_dir), cache_dir=course_dir / CACHE_DIR)
     report = BuildReport(course, out, names, warnings=warnings)
     with StagedOutput(out) as tree:
         for name in names:

@@ -77,15 +77,22 @@ class Theme:
         return sorted(p for folder in [*self.overrides, self.builtin] for p in folder.rglob("*") if p.is_file())
 
     def strings(self, language: str) -> dict[str, str]:
-        """The UI strings for `language`, falling back to its base language, then English."""
-        catalogue = yaml.safe_load(self.file("i18n/en.yml"))
-        for tag in _fallbacks(language):
-            try:
-                catalogue.update(yaml.safe_load(self.file(f"i18n/{tag}.yml")) or {})
-                break
-            except FileNotFoundError:
-                continue
+        """The UI strings for `language`: English, overlaid by its base language, then by itself.
+
+        A language's catalogue is every `i18n/<tag>/*.yml` of the theme, so each
+        part of the theme (packet, print, LMS) keeps its strings in a file of its own.
+        """
+        catalogue: dict[str, str] = {}
+        for tag in ["en", *reversed(_fallbacks(language))]:
+            catalogue.update(self._catalogue(tag))
         return catalogue
+
+    def _catalogue(self, tag: str) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for folder in [self.builtin, *self.overrides]:  # a course's own strings win
+            for path in sorted((folder / "i18n" / tag).glob("*.yml")):
+                merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        return merged
 
 
 def _fallbacks(language: str) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from coursepack.errors import Problem
@@ -28,6 +29,9 @@ class BuildContext:
     # Called with a short description of each step, for progress display.
     step: Callable[[str], None] = lambda message: None
     notes: list[str] = field(default_factory=list)  # lines for the build summary
+    # A folder a builder may keep content-addressed results in between builds;
+    # None disables caching. Keys must cover everything a result depends on.
+    cache_dir: Path | None = None
 
     def warn(self, path: str, line: int, message: str) -> None:
         self.warnings.append(Problem(path, line, message, "warning"))

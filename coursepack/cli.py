@@ -44,8 +44,7 @@ def _guarded(command):
             return command(*args, **kwargs)
         except CourseErrors as exc:
             _print_problems(exc.problems)
-            count = len(exc.problems)
-            err.print(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+            err.print(f"{plural(len(exc.problems), 'error')}; nothing was written.")
             sys.exit(EXIT_COURSE_ERRORS)
         except UnknownFormat as exc:
             err.print(f"error: {exc}")
@@ -61,6 +60,10 @@ def _guarded(command):
             sys.exit(EXIT_BUG)
 
     return click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")(run)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _course_dir(value: str) -> Path:
@@ -113,7 +116,7 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
     written = [p for paths in report.written.values() for p in paths]
     shown = ", ".join(written) if len(written) <= 6 else f"{len(written)} outputs"
     say(
-        f"Built {report.course.id} ({len(report.course.modules)} modules, {', '.join(report.formats)}): "
+        f"Built {report.course.id} ({plural(len(report.course.modules), 'module')}; {', '.join(report.formats)}): "
         f"{shown} in {_where(report.output)} in {report.seconds:.1f} s"
     )
 
@@ -139,7 +142,7 @@ def check_command(course_dir: str, quiet: bool) -> None:
     _print_problems(warnings)
     if not quiet:
         questions = sum(len(q.questions) for _, q in course.quizzes)
-        say(f"{course.id}: {len(course.modules)} modules, {questions} questions, no errors.")
+        say(f"{course.id}: {plural(len(course.modules), 'module')}, {plural(questions, 'question')}, no errors.")
 
 
 @cli.command("new")

@@ -51,7 +51,7 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         raise PydanticCustomError(
             "text_was_boolean",
-            "expected text, but YAML read {value} as a yes/no value: put it in quotes",
+            "YAML reads this as the yes/no value {value}: put the text in quotes",
             {"value": str(value).lower()},
         )
     if isinstance(value, (int, float)):
@@ -240,8 +240,8 @@ class Matching(QuestionBase):
         if len(self.pairs) < 2:
             raise PydanticCustomError(
                 "too_few",
-                "question '{id}' has type 'matching' but {count} pairs (it needs at least 2)",
-                {"id": self.id, "count": len(self.pairs)},
+                "question '{id}' has type 'matching' but {count} (it needs at least 2)",
+                {"id": self.id, "count": _count(len(self.pairs), "pair")},
             )
         return self
 
@@ -260,8 +260,8 @@ class Ordering(QuestionBase):
         if len(self.items) < 2:
             raise PydanticCustomError(
                 "too_few",
-                "question '{id}' has type 'ordering' but {count} items (it needs at least 2)",
-                {"id": self.id, "count": len(self.items)},
+                "question '{id}' has type 'ordering' but {count} (it needs at least 2)",
+                {"id": self.id, "count": _count(len(self.items), "item")},
             )
         return self
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -19,10 +18,10 @@ COURSE_TEMPLATES = "templates"
 
 
 def builtin_templates() -> Path:
-    try:
-        return Path(str(resources.files("coursepack.templates")))
-    except ModuleNotFoundError:  # running from a source checkout that is not installed
-        return Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(__file__).resolve().parent / "templates"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
 
 
 class _ThemeLoader(jinja2.BaseLoader):

@@ -118,8 +118,10 @@ def _message(error: dict, path: Path, data: Any, model: type[BaseModel], what: s
         return f"{prefix}'{key}' is '{value}', but it may hold only lower-case letters, digits and '-', and must start with a letter or digit"
     if kind == "literal_error":
         return f"{prefix}'{key}' is '{value}', but it must be one of: {error['ctx']['expected'].replace(chr(39), '')}"
+    if kind in ("greater_than_equal", "less_than_equal") and key == "passing_score":
+        return f"{prefix}'passing_score' is {value}, but it must be a percentage from 0 to 100"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{prefix}'{key}' is {value}, but it {error['msg'].lower().replace('input ', '')}"
+        return f"{prefix}'{key}' is {value}, but it {error['msg'].lower().replace('input should', 'must')}"
     if kind == "too_short":
         return f"{prefix}'{key}' {error['msg'].lower().replace('tuple', 'list').replace('list should', 'must')}"
     if kind in _KIND_NAMES:
@@ -127,7 +129,7 @@ def _message(error: dict, path: Path, data: Any, model: type[BaseModel], what: s
     if isinstance(key, int) and kind.startswith("text"):
         return f"{prefix}{error['msg']}"
     if key and kind.startswith("text"):
-        return f"{prefix}'{key}': {error['msg']}"
+        return f"{prefix}'{key}' must be text: {error['msg']}"
     return f"{error['msg']}" if "question '" in error["msg"] or not prefix else f"{prefix}{error['msg']}"
 
 

@@ -52,7 +52,10 @@ def load_yaml(text: str, line_offset: int = 0) -> tuple[object, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         problem = exc.problem or "invalid YAML"
-        if exc.context:
+        context = exc.context_mark
+        if exc.context and context and mark and context.line != mark.line:
+            problem = f"{problem} ({exc.context} on line {context.line + 1 + line_offset})"
+        elif exc.context:
             problem = f"{exc.context}, {problem}"
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:

@@ -1,0 +1,35 @@
+"""`scorm2004`: a SCORM 2004 4th edition package with one SCO (lms/<id>-scorm2004.zip)."""
+
+from __future__ import annotations
+
+from coursepack.builders.base import Builder
+from coursepack.model import Course
+from coursepack.tracking import manifest_scorm2004
+from coursepack.tracking.budget import SCORM2004_SUSPEND_DATA, check_suspend_data
+from coursepack.tracking.launch import LAUNCH_PAGE, bundled_schemas, package_files
+from coursepack.tracking.metadata import package_facts
+from coursepack.writer import OutputTree
+
+
+class Scorm2004Builder(Builder):
+    name = "scorm2004"
+    description = "SCORM 2004 4th edition package (lms/<id>-scorm2004.zip)"
+    order = 61
+
+    def outputs(self, course: Course) -> list[str]:
+        return [f"lms/{course.id}-scorm2004.zip"]
+
+    def steps(self, course: Course) -> int:
+        return 2
+
+    def write(self, course: Course, out: OutputTree) -> None:
+        needed = check_suspend_data(course, SCORM2004_SUSPEND_DATA, "SCORM 2004")
+        self.context.step("resume data fits")
+        files = package_files(self.context, course, "scorm2004")
+        manifest = manifest_scorm2004.manifest(package_facts(course), LAUNCH_PAGE, list(files))
+        entries = [("imsmanifest.xml", manifest), *bundled_schemas(self.context, "scorm2004"), *files.items()]
+        out.write_zip(self.outputs(course)[0], entries)
+        self.context.step("package")
+        self.context.notes.append(
+            f"scorm2004: resume data (suspend_data) needs at most {needed} of the {SCORM2004_SUSPEND_DATA} characters SCORM 2004 allows"
+        )

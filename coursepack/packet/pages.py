@@ -1,0 +1,236 @@
+"""The packet's pages, rendered from the course and the theme.
+
+The same partial templates make both forms of the packet: `site` writes one
+page per module beside `index.html` (so the lessons' course-relative asset
+paths work as they are), `single` puts every page into one document as views
+that the script shows one at a time. Only links and ids differ between the
+two, and `Site`/`Single` decide those.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from coursepack.model import Course, Module, Segment, TocEntry
+from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, quiz_view
+from coursepack.packet.state import ATTEMPTS_CAP, fingerprint
+from coursepack.theme import Theme
+
+STYLESHEET = "assets/packet.css"
+SCRIPT = "assets/packet.js"
+HOME_PAGE = "index.html"
+COMPLETION_PAGE = "completion.html"
+SCRIPT_STRING_PREFIX = "js_"
+# A book, as the tab's icon: inline, so that no page asks for /favicon.ico.
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+    "%3Crect width='32' height='32' rx='7' fill='%23164e5f'/%3E"
+    "%3Cpath d='M8 9.5c3-1.2 5.6-1 8 .8 2.4-1.8 5-2 8-.8v13c-3-1.2-5.6-1-8 .8-2.4-1.8-5-2-8-.8z' "
+    "fill='none' stroke='%23fff' stroke-width='1.8' stroke-linejoin='round'/%3E"
+    "%3Cpath d='M16 10.3v13' stroke='%23fff' stroke-width='1.8'/%3E%3C/svg%3E"
+)
+
+
+@dataclass(frozen=True)
+class ModulePage:
+    """One module as its page shows it."""
+
+    module: Module
+    index: int
+    href: str
+    prefix: str  # put before every id of the module's page, to keep ids unique in one document
+    segments: tuple[Segment, ...]
+    toc: tuple[TocEntry, ...]
+    quiz: QuizView | None
+
+    @property
+    def id(self) -> str:
+        return self.module.id
+
+
+class Site:
+    """One file per page: module pages beside index.html."""
+
+    single = False
+
+    def page_name(self, module: Module, course: Course) -> str:
+        reserved = {HOME_PAGE, COMPLETION_PAGE}
+        name = f"{module.id}.html"
+        return f"module-{name}" if name in reserved else name
+
+    def href(self, module: Module, course: Course) -> str:
+        return self.page_name(module, course)
+
+    home = HOME_PAGE
+    completion = COMPLETION_PAGE
+
+    def prefix(self, module: Module) -> str:
+        return ""
+
+
+class Single(Site):
+    """Every page in one document, each a view with an id of its own."""
+
+    single = True
+    home = "#view-home"
+    completion = "#view-completion"
+
+    def href(self, module: Module, course: Course) -> str:
+        return f"#view-{module.id}"
+
+    def prefix(self, module: Module) -> str:
+        return f"{module.id}--"
+
+
+class PacketPages:
+    def __init__(self, course: Course, theme: Theme, form: Site):
+        self.course = course
+        self.theme = theme
+        self.form = form
+
+    @cached_property
+    def strings(self) -> dict[str, str]:
+        return self.theme.strings(self.course.language)
+
+    @cached_property
+    def modules(self) -> tuple[ModulePage, ...]:
+        pages = []
+        for index, module in enumerate(self.course.modules):
+            prefix = self.form.prefix(module)
+            segments = module.lesson.segments_for("learner")
+            toc = module.lesson.toc
+            if prefix:
+                segments = tuple(_with_prefixed_ids(segment, prefix) for segment in segments)
+                toc = tuple(TocEntry(entry.level, prefix + entry.id, entry.title) for entry in toc)
+            pages.append(
+                ModulePage(
+                    module=module,
+                    index=index,
+                    href=self.form.href(module, self.course),
+                    prefix=prefix,
+                    segments=segments,
+                    toc=toc,
+                    quiz=quiz_view(self.course, module, self.strings["quiz"]),
+                )
+            )
+        return tuple(pages)
+
+    def script_data(self, page: dict | None) -> str:
+        """The course as the script needs it, as JSON safe inside a <script> element."""
+        course = self.course
+        data = {
+            "course": {
+                "id": course.id,
+                "version": course.version,
+                "lang": course.language,
+                "completion": course.completion,
+                "fingerprint": fingerprint(course),
+                "home": self.form.home,
+                "certificate": self.form.completion,
+                "modules": [
+                    {
+                        "id": page.id,
+                        "title": page.module.title,
+                        "href": page.href,
+                        "quiz": page.quiz.settings if page.quiz else None,
+                    }
+                    for page in self.modules
+                ],
+            },
+            "limits": {"fill": FILL_BLANK_MAXLENGTH, "numeric": NUMERIC_MAXLENGTH, "attempts": ATTEMPTS_CAP},
+            "strings": {
+                key[len(SCRIPT_STRING_PREFIX) :]: value
+                for key, value in sorted(self.strings.items())
+                if key.startswith(SCRIPT_STRING_PREFIX)
+            },
+            "page": page,
+        }
+        return script_json(data)
+
+    def context(self, **extra) -> dict:
+        course = self.course
+        return {
+            "course": course,
+            "t": self.strings,
+            "form": self.form,
+            "modules": self.modules,
+            "favicon": FAVICON,
+            "total_time": self.duration(course.minutes),
+            "duration": self.duration,
+            "fill_maxlength": FILL_BLANK_MAXLENGTH,
+            "numeric_maxlength": NUMERIC_MAXLENGTH,
+            **extra,
+        }
+
+    def duration(self, minutes: int) -> str:
+        if minutes < 60:
+            return self.strings["minutes"].format(n=minutes)
+        hours, rest = divmod(minutes, 60)
+        if rest == 0:
+            return self.strings["hours"].format(h=hours)
+        return self.strings["hours_minutes"].format(h=hours, m=rest)
+
+    # ------------------------------------------------------------ site pages
+
+    def home(self) -> str:
+        return self.theme.render(
+            "index.html", **self.context(data_json=self.script_data({"kind": "home"}), css="", js="")
+        )
+
+    def module(self, page: ModulePage) -> str:
+        previous = self.modules[page.index - 1] if page.index else None
+        following = self.modules[page.index + 1] if page.index + 1 < len(self.modules) else None
+        return self.theme.render(
+            "module.html",
+            **self.context(
+                page=page,
+                previous=previous,
+                next=following,
+                data_json=self.script_data({"kind": "module", "module": page.index}),
+                css="",
+                js="",
+            ),
+        )
+
+    def completion(self) -> str:
+        return self.theme.render(
+            "completion.html", **self.context(data_json=self.script_data({"kind": "completion"}), css="", js="")
+        )
+
+    # ------------------------------------------------------------ single document
+
+    def single(self, css: str, js: str) -> str:
+        return self.theme.render(
+            "single.html",
+            **self.context(data_json=self.script_data(None), css=css, js=script_text(js)),
+        )
+
+
+def script_json(value: object) -> str:
+    """JSON that cannot end the <script> element it sits in."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def script_text(source: str) -> str:
+    """A script's source, safe to put inside a <script> element."""
+    return re.sub(r"</(script)", r"<\\/\1", source, flags=re.IGNORECASE)
+
+
+_ID = re.compile(r"""(?<![\w-])(id|href)=(["'])(#?)([^"']*)\2""")
+
+
+def _with_prefixed_ids(segment: Segment, prefix: str) -> Segment:
+    """The segment with its ids, and the in-page links to them, made unique by `prefix`."""
+    def rename(match: re.Match) -> str:
+        attribute, quote, hash_, value = match.groups()
+        if attribute == "id":
+            return f"{attribute}={quote}{prefix}{value}{quote}"
+        if hash_ and value:
+            return f"{attribute}={quote}#{prefix}{value}{quote}"
+        return match.group(0)
+
+    return replace(segment, html=_ID.sub(rename, segment.html))

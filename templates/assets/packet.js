@@ -1,0 +1,1156 @@
+/* coursepack offline packet: quizzes, saved progress, private notes, certificate.
+ *
+ * Plain script, no framework, no network. The page carries the course's data
+ * in <script id="cp-data">. Progress is saved to an LMS host when the page runs
+ * in a frame of one (window.parent.coursepackHost), otherwise to localStorage
+ * under a key made of the course id and version. Private notes (reflections,
+ * open answers, the certificate name) always stay in localStorage.
+ *
+ * The saved state's layout is described in coursepack/packet/state.py, and the
+ * answer marks and seals in coursepack/packet/answer_key.py: keep them in step.
+ */
+(function () {
+  "use strict";
+
+  var dataElement = document.getElementById("cp-data");
+  if (!dataElement) return;
+  var DATA = JSON.parse(dataElement.textContent);
+  var COURSE = DATA.course;
+  var MODULES = COURSE.modules;
+  var LIMITS = DATA.limits;
+  var STRINGS = DATA.strings;
+  var STATE_KEY = "coursepack:" + COURSE.id + ":" + COURSE.version;
+  var NOTES_KEY = STATE_KEY + ":notes";
+  var NAME_NOTE = "@name";
+  var SINGLE = !DATA.page;
+
+  function text(key, values) {
+    var template = STRINGS[key] || key;
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  function all(selector, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  }
+
+  function one(selector, root) {
+    return (root || document).querySelector(selector);
+  }
+
+  var numberFormat = (function () {
+    try { return new Intl.NumberFormat(COURSE.lang, { maximumFractionDigits: 1 }); } catch (e) { return null; }
+  })();
+
+  function formatNumber(value) {
+    return numberFormat ? numberFormat.format(value) : String(Math.round(value * 10) / 10);
+  }
+
+  function round2(value) {
+    return Math.round(value * 100) / 100;
+  }
+
+  // ------------------------------------------------------------ SHA-256 (for answer marks)
+
+  var K = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+  ];
+
+  function rotr(x, n) {
+    return (x >>> n) | (x << (32 - n));
+  }
+
+  function sha256(bytes) {
+    var length = bytes.length;
+    var padded = new Uint8Array(((length + 72) >> 6) << 6);
+    padded.set(bytes);
+    padded[length] = 0x80;
+    var view = new DataView(padded.buffer);
+    view.setUint32(padded.length - 8, Math.floor(length / 0x20000000));
+    view.setUint32(padded.length - 4, (length * 8) >>> 0);
+    var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    var w = new Array(64);
+    for (var offset = 0; offset < padded.length; offset += 64) {
+      var i;
+      for (i = 0; i < 16; i++) w[i] = view.getUint32(offset + i * 4);
+      for (i = 16; i < 64; i++) {
+        var s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+        var s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+      for (i = 0; i < 64; i++) {
+        var t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        var t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
+      h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + k) | 0;
+    }
+    var out = new Uint8Array(32);
+    var outView = new DataView(out.buffer);
+    for (var j = 0; j < 8; j++) outView.setUint32(j * 4, h[j] >>> 0);
+    return out;
+  }
+
+  function utf8(value) {
+    return new TextEncoder().encode(value);
+  }
+
+  function hex(bytes) {
+    var out = "";
+    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return out;
+  }
+
+  // mark(salt, a, b) == answer_key.mark(salt, a, b) in Python.
+  function mark(salt) {
+    var parts = [salt];
+    for (var i = 1; i < arguments.length; i++) parts.push(String(arguments[i]));
+    return hex(sha256(utf8(parts.join("|")))).slice(0, 16);
+  }
+
+  function unseal(salt, sealed) {
+    var raw = atob(sealed);
+    var out = new Uint8Array(raw.length);
+    var block = null;
+    for (var i = 0; i < raw.length; i++) {
+      if (i % 32 === 0) block = sha256(utf8(salt + "|seal|" + i / 32));
+      out[i] = raw.charCodeAt(i) ^ block[i % 32];
+    }
+    return JSON.parse(new TextDecoder().decode(out));
+  }
+
+  function normaliseAnswer(value) {
+    return value.normalize("NFC").trim().replace(/\s+/g, " ").toLowerCase();
+  }
+
+  // ------------------------------------------------------------ storage
+
+  var memory = {};
+  var area = (function () {
+    try {
+      var storage = window.localStorage;
+      storage.setItem(STATE_KEY + ":probe", "1");
+      storage.removeItem(STATE_KEY + ":probe");
+      return storage;
+    } catch (e) {
+      return null; // storage blocked: progress lasts as long as the page
+    }
+  })();
+
+  function readLocal(key) {
+    try { if (area) return area.getItem(key); } catch (e) { /* fall back to memory */ }
+    return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
+  }
+
+  function writeLocal(key, value) {
+    if (value === null) delete memory[key]; else memory[key] = value;
+    try {
+      if (area && value === null) area.removeItem(key);
+      else if (area) area.setItem(key, value);
+    } catch (e) { /* full or blocked: kept in memory */ }
+  }
+
+  var host = (function () {
+    try {
+      if (window.parent !== window && window.parent.coursepackHost) return window.parent.coursepackHost;
+    } catch (e) { /* a parent of another origin */ }
+    return null;
+  })();
+
+  function emptyState() {
+    return { v: 1, f: COURSE.fingerprint, m: MODULES.map(function () { return {}; }) };
+  }
+
+  function loadState() {
+    var saved = null;
+    try {
+      saved = host ? host.load() : JSON.parse(readLocal(STATE_KEY) || "null");
+      if (typeof saved === "string") saved = JSON.parse(saved);
+    } catch (e) {
+      saved = null;
+    }
+    var state = emptyState();
+    if (!saved || saved.v !== 1 || saved.f !== COURSE.fingerprint || !Array.isArray(saved.m)) return state;
+    if (typeof saved.l === "number" && saved.l >= 0 && saved.l < MODULES.length) state.l = saved.l;
+    if (typeof saved.d === "string") state.d = saved.d;
+    saved.m.slice(0, MODULES.length).forEach(function (entry, index) {
+      if (entry && typeof entry === "object") state.m[index] = entry;
+    });
+    return state;
+  }
+
+  var state = loadState();
+  var notes = (function () {
+    try { return JSON.parse(readLocal(NOTES_KEY) || "{}") || {}; } catch (e) { return {}; }
+  })();
+
+  function saveNote(key, value) {
+    if (value) notes[key] = value; else delete notes[key];
+    writeLocal(NOTES_KEY, JSON.stringify(notes));
+  }
+
+  function today() {
+    var now = new Date();
+    return now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" + String(now.getDate()).padStart(2, "0");
+  }
+
+  // Save the state and tell the host; called after every change.
+  function commit() {
+    var summary = progressSummary();
+    if (summary.completed && !state.d) state.d = today();
+    if (host) {
+      try { host.save(JSON.parse(JSON.stringify(state))); } catch (e) { /* the host's problem */ }
+      try { if (host.progress) host.progress(summary); } catch (e) { /* the host's problem */ }
+    } else {
+      writeLocal(STATE_KEY, JSON.stringify(state));
+    }
+    refresh(summary);
+  }
+
+  // ------------------------------------------------------------ progress
+
+  function entryOf(index) {
+    return state.m[index];
+  }
+
+  function modulePassed(index) {
+    var quiz = MODULES[index].quiz, entry = entryOf(index);
+    if (!quiz || !entry.a) return null;
+    if (!quiz.w) return true; // only open questions: done once answered
+    return typeof entry.b === "number" && entry.b >= quiz.pass;
+  }
+
+  function moduleSummary(index) {
+    var entry = entryOf(index), quiz = MODULES[index].quiz;
+    return {
+      visited: !!entry.v,
+      score: quiz && quiz.w && typeof entry.b === "number" ? entry.b : null,
+      passed: modulePassed(index),
+      attempts: entry.a || 0
+    };
+  }
+
+  function moduleDone(index) {
+    if (COURSE.completion === "visited" || !MODULES[index].quiz) return !!entryOf(index).v;
+    return modulePassed(index) === true;
+  }
+
+  function currentModuleIndex() {
+    if (SINGLE) {
+      return currentView && currentView.getAttribute("data-view") === "module" ? +currentView.getAttribute("data-module") : null;
+    }
+    return DATA.page.kind === "module" ? DATA.page.module : null;
+  }
+
+  function progressSummary() {
+    var modules = {};
+    var weighted = 0, weights = 0, scored = false, quizzes = 0, allPassed = true, finalFail = false;
+    MODULES.forEach(function (module, index) {
+      var summary = moduleSummary(index);
+      modules[module.id] = summary;
+      var quiz = module.quiz;
+      if (!quiz) return;
+      quizzes++;
+      if (quiz.w) {
+        weights += quiz.w;
+        if (summary.score !== null) { scored = true; weighted += summary.score * quiz.w; }
+      }
+      if (summary.passed !== true) {
+        allPassed = false;
+        if (summary.passed === false && quiz.max && summary.attempts >= quiz.max) finalFail = true;
+      }
+    });
+    var allVisited = MODULES.every(function (module, index) { return !!entryOf(index).v; });
+    var location = currentModuleIndex();
+    return {
+      location: location === null ? null : MODULES[location].id,
+      modules: modules,
+      score: scored && weights ? round2(weighted / weights) : null,
+      completed: COURSE.completion === "visited" || !quizzes ? allVisited : allPassed,
+      passed: !quizzes ? null : allPassed ? true : finalFail ? false : null
+    };
+  }
+
+  // ------------------------------------------------------------ icons and small helpers
+
+  var ICONS = {
+    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
+    cross: '<path d="M6.5 6.5l11 11M17.5 6.5l-11 11"/>',
+    pen: '<path d="M4 20l1-4.5L15.5 5a2.1 2.1 0 0 1 3 3L8 18.5z"/><path d="M13.5 7l3 3"/>',
+    info: '<circle cx="12" cy="12" r="8.5"/><path d="M12 11v5.5"/><circle cx="12" cy="7.8" r=".6"/>',
+    award: '<circle cx="12" cy="9" r="5.5"/><path d="M8.7 13.4L7.5 21l4.5-2.5 4.5 2.5-1.2-7.6"/>',
+    right: '<path d="M9.5 6l6 6-6 6"/>',
+    reset: '<path d="M4.5 12a7.5 7.5 0 1 0 2.2-5.3"/><path d="M4.5 4.5v3.8h3.8"/>'
+  };
+
+  function icon(name) {
+    return '<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">' + ICONS[name] + "</svg>";
+  }
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function plain(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  var announcer = one('[data-cp="announce"]');
+
+  function announce(message) {
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = message; }, 60);
+  }
+
+  function setMark(element, correct) {
+    if (!element) return;
+    element.className = "mark " + (correct ? "is-correct" : "is-incorrect");
+    element.innerHTML = icon(correct ? "check" : "cross") + escapeHtml(text(correct ? "choice_correct" : "choice_incorrect"));
+  }
+
+  function clearMark(element) {
+    if (!element) return;
+    element.className = "mark";
+    element.innerHTML = "";
+  }
+
+  // A learner's typed text, made safe to save: no control characters, no lone surrogates, capped.
+  function cleanText(value, limit) {
+    var cleaned = value.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, limit);
+    return cleaned.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g, "$1");
+  }
+
+  var decimalSeparator = (function () {
+    try {
+      var parts = new Intl.NumberFormat(COURSE.lang).formatToParts(1.5);
+      for (var i = 0; i < parts.length; i++) if (parts[i].type === "decimal") return parts[i].value;
+    } catch (e) { /* old browser */ }
+    return ".";
+  })();
+
+  // The number a learner typed, as their language writes it: "3,5" in French, "1,000" in English.
+  function readNumber(value) {
+    var cleaned = value.trim().replace(/[\s\u00a0\u202f']/g, "").replace(/\u2212/g, "-");
+    if (decimalSeparator === "," && cleaned.indexOf(",") >= 0) cleaned = cleaned.replace(/\./g, "").replace(",", ".");
+    else cleaned = cleaned.replace(/,/g, "");
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(cleaned)) return { number: NaN, text: cleaned };
+    return { number: Number(cleaned), text: cleaned };
+  }
+
+  function random32() {
+    try {
+      return window.crypto.getRandomValues(new Uint32Array(1))[0];
+    } catch (e) {
+      return Math.floor(Math.random() * 4294967296);
+    }
+  }
+
+  function seededRandom(seed) {
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6d2b79f5) | 0;
+      var t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function shuffled(items, random) {
+    var copy = items.slice();
+    for (var i = copy.length - 1; i > 0; i--) {
+      var j = Math.floor(random() * (i + 1));
+      var swap = copy[i]; copy[i] = copy[j]; copy[j] = swap;
+    }
+    return copy;
+  }
+
+  function bitSet(mask, bit) {
+    return Math.floor(mask / Math.pow(2, bit)) % 2 === 1;
+  }
+
+  // ------------------------------------------------------------ questions
+
+  function Question(element, quiz) {
+    this.element = element;
+    this.quiz = quiz;
+    this.item = element.closest("li");
+    this.index = +element.getAttribute("data-index");
+    this.id = element.id.replace(/^q-/, "");
+    this.type = element.getAttribute("data-type");
+    this.points = +element.getAttribute("data-points");
+    this.scored = this.type !== "open";
+    this.salt = element.getAttribute("data-salt");
+    this.marks = (element.getAttribute("data-k") || "").split(" ");
+    this.sealed = element.getAttribute("data-seal");
+    this.feedback = one('[data-cp="feedback"]', element);
+    this.checkButton = one('[data-cp="check"]', element);
+    this.choices = all(".choice", element);
+    this.rows = all(".match-row", element);
+    this.orderList = one(".order-list", element);
+    this.answerInput = one('[data-cp="answer"]', element);
+    this.locked = false;
+    var question = this;
+    if (this.checkButton) this.checkButton.addEventListener("click", function () { question.check(); });
+    var hint = one('[data-cp="hint-toggle"]', element);
+    if (hint) hint.addEventListener("click", function () { question.toggleHint(hint); });
+    if (this.orderList) this.setUpOrdering();
+    if (this.answerInput && this.type !== "open") {
+      this.answerInput.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); question.check(); }
+      });
+    }
+    all("input, select", element).forEach(function (control) {
+      control.addEventListener("change", function () { question.clearProblem(); });
+    });
+  }
+
+  Question.prototype.hidden = function () {
+    if (!this._hidden) this._hidden = unseal(this.salt, this.sealed);
+    return this._hidden;
+  };
+
+  Question.prototype.toggleHint = function (button) {
+    var hint = document.getElementById(button.getAttribute("aria-controls"));
+    var open = hint.hidden;
+    hint.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    button.querySelector("span").textContent = text(open ? "hide_hint" : "show_hint");
+  };
+
+  Question.prototype.setNumber = function (number, total) {
+    one('[data-cp="number"]', this.element).textContent = text("question_n", { n: number, total: total });
+  };
+
+  // Put choices, rows and items in this attempt's order. Always consumes the same random numbers.
+  Question.prototype.arrange = function (random, shuffleChoices) {
+    var parent;
+    if (this.choices.length && this.type !== "true_false" && shuffleChoices) {
+      parent = this.choices[0].parentNode;
+      shuffled(this.choices, random).forEach(function (choice) { parent.appendChild(choice); });
+    } else if (this.rows.length && shuffleChoices) {
+      parent = this.rows[0].parentNode;
+      shuffled(this.rows, random).forEach(function (row) { parent.appendChild(row); });
+    } else if (this.orderList) {
+      var keys = shuffled(this.orderItems().map(function (item) { return +item.getAttribute("data-key"); }).sort(function (a, b) { return a - b; }), random);
+      if (this.orderCorrect(keys).every(Boolean)) keys.push(keys.shift()); // never start in the right order
+      this.showOrder(keys);
+    }
+  };
+
+  Question.prototype.orderItems = function () {
+    return all(".order-item", this.orderList);
+  };
+
+  Question.prototype.showOrder = function (keys) {
+    var list = this.orderList;
+    var items = {};
+    this.orderItems().forEach(function (item) { items[item.getAttribute("data-key")] = item; });
+    keys.forEach(function (key) { list.appendChild(items[key]); });
+    this.updateOrderButtons();
+  };
+
+  Question.prototype.orderCorrect = function (keys) {
+    var question = this;
+    return keys.map(function (key, position) { return mark(question.salt, position, key) === question.marks[position]; });
+  };
+
+  Question.prototype.setUpOrdering = function () {
+    var question = this;
+    this.orderList.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-move]");
+      if (!button || question.locked || button.disabled) return;
+      var item = button.closest(".order-item");
+      var step = +button.getAttribute("data-move");
+      var sibling = step < 0 ? item.previousElementSibling : item.nextElementSibling;
+      if (!sibling) return;
+      question.orderList.insertBefore(item, step < 0 ? sibling : sibling.nextElementSibling);
+      question.updateOrderButtons();
+      all(".order-item", question.orderList).forEach(function (each) { each.classList.remove("just-moved"); });
+      item.classList.add("just-moved");
+      var other = one('button[data-move="' + -step + '"]', item);
+      (button.disabled ? other : button).focus();
+      var items = question.orderItems();
+      announce(text("moved", { n: items.indexOf(item) + 1, total: items.length, item: plain(one(".order-text", item)) }));
+    });
+  };
+
+  Question.prototype.updateOrderButtons = function () {
+    var items = this.orderItems(), locked = this.locked;
+    items.forEach(function (item, position) {
+      one('button[data-move="-1"]', item).disabled = locked || position === 0;
+      one('button[data-move="1"]', item).disabled = locked || position === items.length - 1;
+    });
+  };
+
+  Question.prototype.isCorrectChoice = function (key) {
+    var choice = this.choiceByKey(key);
+    return mark(this.salt, key, "1") === choice.getAttribute("data-k");
+  };
+
+  Question.prototype.choiceByKey = function (key) {
+    for (var i = 0; i < this.choices.length; i++) {
+      if (this.choices[i].getAttribute("data-key") === String(key)) return this.choices[i];
+    }
+    return null;
+  };
+
+  // The learner's answer in its saved form, or a problem to tell them about.
+  Question.prototype.read = function () {
+    var checked, value;
+    switch (this.type) {
+      case "single":
+        checked = one("input:checked", this.element);
+        return checked ? { value: +checked.value } : { problem: "need_choice" };
+      case "multiple":
+        value = 0;
+        all("input:checked", this.element).forEach(function (input) { value += Math.pow(2, +input.value); });
+        return value ? { value: value } : { problem: "need_choices" };
+      case "true_false":
+        checked = one("input:checked", this.element);
+        return checked ? { value: checked.value === "true" ? 1 : 0 } : { problem: "need_choice" };
+      case "fill_blank":
+        value = cleanText(this.answerInput.value, LIMITS.fill);
+        return value.trim() ? { value: value } : { problem: "need_text" };
+      case "numeric":
+        value = readNumber(cleanText(this.answerInput.value, LIMITS.numeric));
+        if (!value.text) return { problem: "need_text" };
+        return isNaN(value.number) ? { problem: "need_number" } : { value: value.text };
+      case "matching":
+        value = [];
+        var missing = false;
+        this.rows.forEach(function (row) {
+          var choice = one("select", row).value;
+          if (choice === "") missing = true;
+          value[+row.getAttribute("data-row")] = +choice;
+        });
+        return missing ? { problem: "need_matches" } : { value: value };
+      case "ordering":
+        return { value: this.orderItems().map(function (item) { return +item.getAttribute("data-key"); }) };
+      case "open":
+        return this.answerInput.value.trim() ? { value: 1 } : { problem: "need_text" };
+    }
+    return { problem: "need_choice" };
+  };
+
+  // Put a saved answer back into the controls.
+  Question.prototype.show = function (value) {
+    var question = this;
+    switch (this.type) {
+      case "single":
+        this.choices.forEach(function (choice) { one("input", choice).checked = +choice.getAttribute("data-key") === value; });
+        break;
+      case "multiple":
+        this.choices.forEach(function (choice) { one("input", choice).checked = bitSet(value, +choice.getAttribute("data-key")); });
+        break;
+      case "true_false":
+        this.choices.forEach(function (choice) { one("input", choice).checked = (choice.getAttribute("data-key") === "true") === (value === 1); });
+        break;
+      case "fill_blank":
+      case "numeric":
+        this.answerInput.value = value;
+        break;
+      case "matching":
+        this.rows.forEach(function (row) { one("select", row).value = String(value[+row.getAttribute("data-row")]); });
+        break;
+      case "ordering":
+        question.showOrder(value);
+        break;
+    }
+  };
+
+  // Whether the answer is right (null for open questions), with a verdict for each part.
+  Question.prototype.evaluate = function (value) {
+    var question = this, parts = [], correct = null, missed = false;
+    switch (this.type) {
+      case "single":
+        correct = this.isCorrectChoice(value);
+        parts.push({ key: value, correct: correct });
+        break;
+      case "multiple":
+        correct = true;
+        this.choices.forEach(function (choice) {
+          var key = +choice.getAttribute("data-key");
+          var right = question.isCorrectChoice(key), chosen = bitSet(value, key);
+          if (chosen) parts.push({ key: key, correct: right });
+          if (chosen !== right) correct = false;
+          if (right && !chosen) missed = true;
+        });
+        break;
+      case "true_false":
+        correct = mark(this.salt, value ? "true" : "false") === this.marks[0];
+        parts.push({ key: value ? "true" : "false", correct: correct });
+        break;
+      case "fill_blank":
+        correct = this.marks.indexOf(mark(this.salt, normaliseAnswer(value))) >= 0;
+        break;
+      case "numeric":
+        var range = this.hidden().n, number = readNumber(value).number;
+        var slack = 1e-9 * Math.max(1, Math.abs(range[0]), Math.abs(range[1]));
+        correct = number >= range[0] - slack && number <= range[1] + slack;
+        break;
+      case "matching":
+        correct = true;
+        value.forEach(function (option, row) {
+          var right = mark(question.salt, row, option) === one('.match-row[data-row="' + row + '"]', question.element).getAttribute("data-k");
+          parts.push({ row: row, correct: right });
+          if (!right) correct = false;
+        });
+        break;
+      case "ordering":
+        var verdicts = this.orderCorrect(value);
+        verdicts.forEach(function (right, position) { parts.push({ key: value[position], correct: right }); });
+        correct = verdicts.every(Boolean);
+        break;
+    }
+    return { correct: correct, parts: parts, missed: missed, earned: correct ? this.points : 0 };
+  };
+
+  // The answer as readable text, for the host's record of interactions.
+  Question.prototype.describe = function (value) {
+    var question = this;
+    switch (this.type) {
+      case "single":
+        return [plain(one(".choice-text", this.choiceByKey(value)))];
+      case "multiple":
+        return this.choices.filter(function (choice) { return bitSet(value, +choice.getAttribute("data-key")); })
+          .map(function (choice) { return plain(one(".choice-text", choice)); });
+      case "true_false":
+        return [value ? "true" : "false"];
+      case "fill_blank":
+      case "numeric":
+        return [value];
+      case "matching":
+        return value.map(function (option, row) {
+          var rowElement = one('.match-row[data-row="' + row + '"]', question.element);
+          var select = one("select", rowElement);
+          return plain(one(".match-prompt", rowElement)) + "\u2192" + plain(select.options[option + 1]);
+        });
+      case "ordering":
+        return value.map(function (key) { return plain(one('.order-item[data-key="' + key + '"] .order-text', question.element)); });
+    }
+    return []; // open answers are private
+  };
+
+  Question.prototype.check = function () {
+    if (this.locked) return;
+    var answer = this.read();
+    if (answer.problem) return this.showProblem(answer.problem);
+    if (this.type === "open") this.quiz.saveOpen(this);
+    this.quiz.record(this, answer.value);
+  };
+
+  Question.prototype.showProblem = function (problem) {
+    this.feedback.className = "feedback is-problem";
+    this.feedback.innerHTML = '<p class="feedback-title">' + icon("info") + escapeHtml(text(problem)) + "</p>";
+  };
+
+  Question.prototype.clearProblem = function () {
+    if (this.feedback.classList.contains("is-problem")) {
+      this.feedback.className = "feedback";
+      this.feedback.innerHTML = "";
+    }
+  };
+
+  Question.prototype.lock = function (locked) {
+    this.locked = locked;
+    var keepEditable = this.type === "open";
+    all("input, select", this.element).forEach(function (control) { control.disabled = locked && !keepEditable; });
+    if (this.orderList) this.updateOrderButtons();
+    this.element.classList.toggle("is-answered", locked);
+    if (this.checkButton && !keepEditable) {
+      if (locked) this.checkButton.setAttribute("aria-disabled", "true");
+      else this.checkButton.removeAttribute("aria-disabled");
+      this.checkButton.textContent = text(locked ? "checked" : "check");
+    }
+    if (keepEditable) this.locked = false;
+  };
+
+  Question.prototype.reset = function () {
+    this.lock(false);
+    this.feedback.className = "feedback";
+    this.feedback.innerHTML = "";
+    all("input[type=radio], input[type=checkbox]", this.element).forEach(function (input) { input.checked = false; });
+    if (this.answerInput && this.type !== "open") this.answerInput.value = "";
+    all("select", this.element).forEach(function (select) { select.value = ""; });
+    all(".is-correct, .is-incorrect, .just-moved", this.element).forEach(function (element) {
+      element.classList.remove("is-correct", "is-incorrect", "just-moved");
+    });
+    all('[data-cp="mark"]', this.element).forEach(clearMark);
+    all('[data-cp="choice-feedback"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+  };
+
+  // Show the verdict on the answer and on each of its parts.
+  Question.prototype.showResult = function (value) {
+    var question = this, result = this.evaluate(value), hidden = this.hidden();
+    all(".just-moved", this.element).forEach(function (element) { element.classList.remove("just-moved"); });
+    if (this.type === "open") {
+      this.feedback.className = "feedback is-saved";
+      this.feedback.innerHTML = '<p class="feedback-title">' + icon("pen") + escapeHtml(text("open_saved")) + "</p>" + explanation(hidden);
+      return result;
+    }
+    result.parts.forEach(function (part) {
+      var holder;
+      if (part.row !== undefined) {
+        holder = one('.match-row[data-row="' + part.row + '"]', question.element);
+      } else if (question.type === "ordering") {
+        holder = one('.order-item[data-key="' + part.key + '"]', question.element);
+      } else {
+        holder = question.choiceByKey(part.key);
+      }
+      holder.classList.add(part.correct ? "is-correct" : "is-incorrect");
+      setMark(one('[data-cp="mark"]', holder), part.correct);
+      var said = hidden.f && hidden.f[part.key];
+      var slot = one('[data-cp="choice-feedback"]', holder);
+      if (said && slot) slot.innerHTML = said;
+    });
+    var own = result.correct ? hidden.c : hidden.i;
+    this.feedback.className = "feedback " + (result.correct ? "is-correct" : "is-incorrect");
+    this.feedback.innerHTML =
+      '<p class="feedback-title">' + icon(result.correct ? "check" : "cross") + escapeHtml(text(result.correct ? "correct" : "incorrect")) +
+      ' <span class="feedback-points">' + escapeHtml(text("points", { earned: formatNumber(result.earned), possible: formatNumber(this.points) })) + "</span></p>" +
+      (own || "") +
+      (result.missed ? "<p>" + escapeHtml(text("missed")) + "</p>" : "") +
+      explanation(hidden);
+    return result;
+  };
+
+  function explanation(hidden) {
+    if (!hidden.x) return "";
+    return '<div class="explanation"><p class="explanation-title">' + escapeHtml(text("explanation")) + "</p>" + hidden.x + "</div>";
+  }
+
+  // ------------------------------------------------------------ quizzes
+
+  function Quiz(section) {
+    var quiz = this;
+    this.section = section;
+    this.index = +section.getAttribute("data-module");
+    this.module = MODULES[this.index];
+    this.settings = this.module.quiz;
+    this.list = one(".questions", section);
+    this.result = one('[data-cp="quiz-result"]', section);
+    this.attemptLine = one('[data-cp="attempt"]', section);
+    this.questions = all('[data-cp="question"]', section).map(function (element) { return new Question(element, quiz); });
+    this.result.addEventListener("click", function (event) {
+      if (event.target.closest('[data-cp="retry"]')) quiz.retry();
+    });
+  }
+
+  Quiz.prototype.entry = function () {
+    return entryOf(this.index);
+  };
+
+  Quiz.prototype.start = function () {
+    var entry = this.entry();
+    if (typeof entry.s !== "number") {
+      entry.s = random32();
+      entry.r = {};
+    }
+    this.arrange();
+    var responses = entry.r || {}, quiz = this;
+    this.drawn.forEach(function (question) {
+      if (Object.prototype.hasOwnProperty.call(responses, question.index)) {
+        question.show(responses[question.index]);
+        question.showResult(responses[question.index]);
+        question.lock(true);
+      }
+    });
+    this.showProgress();
+    if (this.complete()) this.showScore(false);
+    this.questions.forEach(function (question) {
+      if (question.type === "open" && question.answerInput) bindNote(question.answerInput);
+    });
+    return quiz;
+  };
+
+  Quiz.prototype.arrange = function () {
+    var random = seededRandom(this.entry().s), settings = this.settings, list = this.list;
+    var order = settings.sq ? shuffled(this.questions, random) : this.questions.slice();
+    var scored = this.questions.filter(function (question) { return question.scored; });
+    var picked = settings.pick && settings.pick < scored.length ? shuffled(scored, random).slice(0, settings.pick) : scored;
+    this.drawn = order.filter(function (question) { return !question.scored || picked.indexOf(question) >= 0; });
+    var drawn = this.drawn;
+    order.forEach(function (question) {
+      list.appendChild(question.item);
+      question.item.hidden = drawn.indexOf(question) < 0;
+    });
+    drawn.forEach(function (question, position) { question.setNumber(position + 1, drawn.length); });
+    this.questions.forEach(function (question) { question.arrange(random, settings.sc); });
+  };
+
+  Quiz.prototype.counted = function () {
+    var scored = this.drawn.filter(function (question) { return question.scored; });
+    return scored.length ? scored : this.drawn;
+  };
+
+  Quiz.prototype.answered = function () {
+    var responses = this.entry().r || {};
+    return this.counted().filter(function (question) { return Object.prototype.hasOwnProperty.call(responses, question.index); });
+  };
+
+  Quiz.prototype.complete = function () {
+    return this.answered().length === this.counted().length;
+  };
+
+  Quiz.prototype.score = function () {
+    var responses = this.entry().r, earned = 0, possible = 0;
+    this.drawn.forEach(function (question) {
+      if (!question.scored) return;
+      possible += question.points;
+      if (Object.prototype.hasOwnProperty.call(responses, question.index)) earned += question.evaluate(responses[question.index]).earned;
+    });
+    return possible ? round2((earned / possible) * 100) : null;
+  };
+
+  Quiz.prototype.attemptsLeft = function () {
+    if (!this.settings.max) return Infinity;
+    return Math.max(0, this.settings.max - (this.entry().a || 0));
+  };
+
+  Quiz.prototype.showProgress = function () {
+    var entry = this.entry(), attempt = (entry.a || 0) + (this.complete() ? 0 : 1);
+    var parts = [];
+    if (this.settings.max) parts.push(text("attempt", { n: Math.min(Math.max(attempt, 1), this.settings.max), max: this.settings.max }));
+    else if (attempt > 1) parts.push(text("attempt_unlimited", { n: attempt }));
+    var responses = entry.r || {};
+    var answered = this.drawn.filter(function (question) { return Object.prototype.hasOwnProperty.call(responses, question.index); });
+    parts.push(text("answered", { n: answered.length, total: this.drawn.length }));
+    this.attemptLine.textContent = parts.join(" \u00b7 ");
+  };
+
+  Quiz.prototype.saveOpen = function (question) {
+    saveNote(question.answerInput.getAttribute("data-note"), question.answerInput.value);
+  };
+
+  Quiz.prototype.record = function (question, value) {
+    var entry = this.entry();
+    var wasComplete = this.complete();
+    entry.r = entry.r || {};
+    entry.r[question.index] = value;
+    var result = question.showResult(value);
+    question.lock(true);
+    if (!wasComplete && this.complete()) {
+      entry.a = Math.min((entry.a || 0) + 1, this.settings.max || LIMITS.attempts);
+      var score = this.score();
+      if (score !== null) entry.b = typeof entry.b === "number" ? Math.max(entry.b, score) : score;
+      this.showScore(true);
+    }
+    this.showProgress();
+    commit();
+    if (host && host.interaction) {
+      try {
+        host.interaction({
+          id: question.id,
+          moduleId: this.module.id,
+          type: question.type,
+          response: question.describe(value),
+          correct: result.correct,
+          weight: question.points,
+          description: question.element.getAttribute("data-prompt")
+        });
+      } catch (e) { /* the host's problem */ }
+    }
+  };
+
+  Quiz.prototype.showScore = function (fresh) {
+    var entry = this.entry(), settings = this.settings, score = this.score();
+    var left = this.attemptsLeft();
+    var html, cls;
+    if (score === null) {
+      cls = "quiz-result is-passed";
+      html = '<div class="result-main"><div class="result-text"><p class="result-verdict">' + icon("check") +
+        escapeHtml(text("open_complete")) + "</p></div></div>";
+    } else {
+      var passed = score >= settings.pass;
+      cls = "quiz-result " + (passed ? "is-passed" : "is-failed");
+      var verdict = passed ? "passed" : left > 0 ? "failed" : "failed_final";
+      var details = [];
+      if (typeof entry.b === "number" && entry.b > score) details.push(text("best", { score: formatNumber(entry.b) }));
+      if (settings.max) details.push(left > 0 ? text("attempts_left", { n: left }) : text("no_attempts_left"));
+      html = '<div class="result-main"><p class="result-score" aria-hidden="true">' + escapeHtml(formatNumber(score)) + "%</p>" +
+        '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
+        '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
+        '<p class="result-verdict">' + icon(passed ? "check" : "cross") + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</p>" +
+        (details.length ? '<p class="result-detail">' + escapeHtml(details.join(" \u00b7 ")) + "</p>" : "") + "</div></div>";
+    }
+    var actions = "";
+    if (left > 0) actions += '<button type="button" class="button quiet" data-cp="retry">' + icon("reset") + escapeHtml(text("try_again")) + "</button>";
+    var next = this.index + 1 < MODULES.length ? MODULES[this.index + 1] : null;
+    var target = next ? next.href : COURSE.certificate;
+    actions += '<a class="button" href="' + escapeHtml(target) + '">' + escapeHtml(next ? text("next_module", { title: next.title }) : text("finish")) + icon("right") + "</a>";
+    this.result.className = cls;
+    this.result.innerHTML = html + '<div class="result-actions">' + actions + "</div>";
+    if (fresh) this.result.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+  };
+
+  Quiz.prototype.retry = function () {
+    if (this.attemptsLeft() <= 0) return;
+    var entry = this.entry();
+    entry.s = random32();
+    entry.r = {};
+    this.questions.forEach(function (question) { question.reset(); });
+    this.arrange();
+    this.result.className = "quiz-result";
+    this.result.innerHTML = "";
+    this.showProgress();
+    commit();
+    var first = this.drawn[0];
+    if (first) {
+      var control = one("input, select, textarea, button", first.element);
+      first.element.scrollIntoView({ block: "start", behavior: reducedMotion() ? "auto" : "smooth" });
+      if (control) control.focus({ preventScroll: true });
+    }
+    announce(this.attemptLine.textContent);
+  };
+
+  function reducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // ------------------------------------------------------------ private notes
+
+  function bindNote(field) {
+    var key = field.getAttribute("data-note");
+    if (field.getAttribute("data-bound")) return;
+    field.setAttribute("data-bound", "1");
+    if (notes[key]) field.value = notes[key];
+    var status = field.parentNode.querySelector('[data-cp="saved"]');
+    var timer = null;
+    field.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        saveNote(key, field.value);
+        if (status) status.textContent = text("notes_saved");
+      }, 400);
+    });
+  }
+
+  // ------------------------------------------------------------ what every page shows of the progress
+
+  function badge(index) {
+    var entry = entryOf(index), quiz = MODULES[index].quiz, passed = modulePassed(index);
+    if (passed !== null && quiz.w) {
+      var score = formatNumber(entry.b || 0);
+      return passed
+        ? '<span class="badge badge-passed">' + icon("check") + escapeHtml(text("status_passed", { score: score })) + "</span>"
+        : '<span class="badge badge-failed">' + icon("cross") + escapeHtml(text("status_failed", { score: score })) + "</span>";
+    }
+    if (moduleDone(index)) return '<span class="badge badge-passed">' + icon("check") + escapeHtml(text("status_complete")) + "</span>";
+    if (entry.v) return '<span class="badge badge-progress">' + escapeHtml(text("status_in_progress")) + "</span>";
+    return '<span class="badge badge-new">' + escapeHtml(text("status_not_started")) + "</span>";
+  }
+
+  function refresh(summary) {
+    var total = MODULES.length;
+    var done = MODULES.filter(function (module, index) { return moduleDone(index); }).length;
+    var percent = Math.round((done / total) * 100) + "%";
+    var count = text("progress_count", { n: done, total: total });
+    all('[data-cp="progress-text"]').forEach(function (element) { element.textContent = count; });
+    all('[data-cp="summary-count"]').forEach(function (element) { element.textContent = count; });
+    all('[data-cp="progress-fill"], [data-cp="summary-fill"]').forEach(function (element) { element.style.width = percent; });
+    all('[data-cp="summary-score"]').forEach(function (element) {
+      element.hidden = summary.score === null;
+      element.textContent = summary.score === null ? "" : text("course_score", { score: formatNumber(summary.score) });
+    });
+    all(".module-card[data-module]").forEach(function (card) {
+      var index = +card.getAttribute("data-module");
+      card.classList.toggle("is-done", moduleDone(index));
+      one('[data-cp="status"]', card).innerHTML = badge(index);
+    });
+    all(".module-layout[data-module]").forEach(function (layout) {
+      one('[data-cp="module-status"]', layout).innerHTML = badge(+layout.getAttribute("data-module"));
+    });
+    all(".course-map li[data-module]").forEach(function (item) {
+      var index = +item.getAttribute("data-module"), dot = one('[data-cp="dot"]', item);
+      var isDone = moduleDone(index);
+      dot.className = "map-dot" + (isDone ? " is-done" : entryOf(index).v ? " is-visited" : "");
+      dot.innerHTML = isDone ? icon("check") : String(index + 1);
+    });
+    showContinue(summary);
+    showCompletion(summary);
+  }
+
+  function showContinue(summary) {
+    var link = one('[data-cp="continue"]');
+    if (!link) return;
+    var certificate = one('[data-cp="certificate-link"]');
+    if (certificate) certificate.hidden = !summary.completed;
+    var started = state.m.some(function (entry) { return entry.v; });
+    var target = null;
+    if (!summary.completed) {
+      if (typeof state.l === "number" && !moduleDone(state.l)) target = state.l;
+      for (var i = 0; target === null && i < MODULES.length; i++) if (!moduleDone(i)) target = i;
+    }
+    var label;
+    if (summary.completed) label = text("review");
+    else if (!started) label = text("start");
+    else label = text("continue", { title: MODULES[target].title });
+    link.href = MODULES[target === null ? 0 : target].href;
+    link.innerHTML = escapeHtml(label) + icon("right");
+    link.classList.toggle("quiet", summary.completed);
+  }
+
+  function showCompletion(summary) {
+    var pending = one('[data-cp="pending"]'), done = one('[data-cp="done"]');
+    if (!pending || !done) return;
+    pending.hidden = summary.completed;
+    done.hidden = !summary.completed;
+    var remaining = one('[data-cp="remaining"]');
+    remaining.innerHTML = MODULES.map(function (module, index) {
+      if (moduleDone(index)) return "";
+      return '<li><a href="' + escapeHtml(module.href) + '">' + escapeHtml(module.title) + "</a> " + badge(index) + "</li>";
+    }).join("");
+    var dateSlot = one('[data-cp="certificate-date"]');
+    if (state.d) {
+      var parts = state.d.split("-");
+      var date = new Date(+parts[0], +parts[1] - 1, +parts[2]);
+      var shown;
+      try { shown = new Intl.DateTimeFormat(COURSE.lang, { dateStyle: "long" }).format(date); } catch (e) { shown = state.d; }
+      dateSlot.textContent = text("completed_on", { date: shown });
+    }
+    one('[data-cp="certificate-score"]').textContent = summary.score === null ? "" : text("course_score", { score: formatNumber(summary.score) });
+    document.body.classList.toggle("is-printing-certificate", summary.completed && onCompletionPage());
+  }
+
+  function onCompletionPage() {
+    if (SINGLE) return !!currentView && currentView.getAttribute("data-view") === "completion";
+    return DATA.page.kind === "completion";
+  }
+
+  function setUpCertificate() {
+    var input = one('[data-cp="certificate-name"]');
+    if (!input) return;
+    var shown = one('[data-cp="certificate-shown-name"]');
+    var blank = shown.textContent;
+    function show() {
+      var name = input.value.trim();
+      shown.textContent = name || blank;
+      shown.classList.toggle("is-empty", !name);
+    }
+    input.value = notes[NAME_NOTE] || "";
+    show();
+    input.addEventListener("input", function () {
+      saveNote(NAME_NOTE, cleanText(input.value, 80).trim());
+      show();
+    });
+    one('[data-cp="print"]').addEventListener("click", function () { window.print(); });
+  }
+
+  function setUpReset() {
+    var button = one('[data-cp="reset"]'), dialog = one('[data-cp="reset-dialog"]');
+    if (!button) return;
+    var flag = "coursepack:reset-done";
+    try {
+      if (window.sessionStorage.getItem(flag)) {
+        window.sessionStorage.removeItem(flag);
+        announce(text("reset_done"));
+      }
+    } catch (e) { /* no session storage */ }
+    function reset() {
+      state = emptyState();
+      notes = {};
+      writeLocal(NOTES_KEY, null);
+      commit();
+      try { window.sessionStorage.setItem(flag, "1"); } catch (e) { /* no session storage */ }
+      window.location.reload();
+    }
+    button.addEventListener("click", function () {
+      if (dialog && dialog.showModal) {
+        dialog.returnValue = "";
+        dialog.showModal();
+      } else if (window.confirm(one("#cp-reset-text").textContent)) {
+        reset();
+      }
+    });
+    if (dialog) {
+      dialog.addEventListener("close", function () {
+        if (dialog.returnValue === "reset") reset();
+        else button.focus();
+      });
+    }
+  }
+
+  // Highlight the section being read in "On this page".
+  function setUpTocHighlight(root) {
+    if (!("IntersectionObserver" in window)) return;
+    all(".toc", root).forEach(function (toc) {
+      var links = all("a", toc), targets = [];
+      links.forEach(function (link) {
+        var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+        if (target) targets.push({ link: link, target: target });
+      });
+      var observer = new IntersectionObserver(function () {
+        var current = null;
+        targets.forEach(function (pair) {
+          if (pair.target.getBoundingClientRect().top < window.innerHeight * 0.35) current = pair;
+        });
+        links.forEach(function (link) { link.classList.toggle("is-current", !!current && link === current.link); });
+      }, { rootMargin: "0px 0px -60% 0px", threshold: [0, 1] });
+      targets.forEach(function (pair) { observer.observe(pair.target); });
+    });
+  }
+
+  // ------------------------------------------------------------ the single-file packet: one view at a time
+
+  var currentView = null;
+
+  function showView(moveFocus) {
+    var views = all(".view");
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    var view = target ? target.closest(".view") : null;
+    if (!view) view = document.getElementById("view-home");
+    var changed = view !== currentView;
+    views.forEach(function (each) { each.hidden = each !== view; });
+    currentView = view;
+    var kind = view.getAttribute("data-view");
+    var heading = one("h1", view);
+    if (kind === "home") document.title = plain(one("#cp-home-title"));
+    else if (kind === "module") document.title = plain(heading) + " \u00b7 " + plain(one("#cp-home-title"));
+    else document.title = plain(one(".certificate-title", view)) + " \u00b7 " + plain(one("#cp-home-title"));
+    if (kind === "module") visit(+view.getAttribute("data-module"));
+    else commit();
+    if (target && target !== view) target.scrollIntoView();
+    else if (changed) window.scrollTo(0, 0);
+    if (changed && moveFocus) {
+      var visibleHeading = all("h1", view).filter(function (h) { return !h.closest("[hidden]"); })[0];
+      if (visibleHeading) visibleHeading.focus({ preventScroll: true });
+    }
+  }
+
+  function visit(index) {
+    var entry = entryOf(index);
+    entry.v = 1;
+    state.l = index;
+    commit();
+  }
+
+  // ------------------------------------------------------------ start
+
+  all("textarea[data-note]").forEach(bindNote);
+  all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });
+  setUpCertificate();
+  setUpReset();
+  setUpTocHighlight(document);
+  if (SINGLE) {
+    window.addEventListener("hashchange", function () { showView(true); });
+    showView(false);
+  } else if (DATA.page.kind === "module") {
+    visit(DATA.page.module);
+  } else {
+    commit();
+  }
+})();

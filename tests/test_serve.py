@@ -201,6 +201,12 @@ def test_a_course_that_never_built_shows_its_errors_until_fixed(fixture_course, 
     (course / QUIZ).write_text(good_quiz, encoding="utf-8")
     expect(page.locator("body")).to_contain_text("Tiny course", timeout=CHANGE_MS)
     expect(page.locator(PANEL)).to_have_count(0)
+
+    # course.yml is watched too, not only the modules.
+    course_file = course / "course.yml"
+    course_file.write_text(course_file.read_text(encoding="utf-8").replace("Tiny course", "Desk basics"),
+                           encoding="utf-8")
+    expect(page.locator("body")).to_contain_text("Desk basics", timeout=CHANGE_MS)
     assert preview.interrupt() == 0
 
 

@@ -113,8 +113,10 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
         return
     for note in report.notes:
         say(note)
-    written = [p for paths in report.written.values() for p in paths]
+    written = [p for name, paths in report.written.items() if name not in report.unchanged for p in paths]
     shown = ", ".join(written) if len(written) <= 6 else f"{len(written)} outputs"
+    if report.unchanged:
+        shown = (shown + "; " if written else "") + f"unchanged: {', '.join(report.unchanged)}"
     say(
         f"Built {report.course.id} ({plural(len(report.course.modules), 'module')}; {', '.join(report.formats)}): "
         f"{shown} in {_where(report.output)} in {report.seconds:.1f} s"

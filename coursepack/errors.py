@@ -29,6 +29,10 @@ class CourseErrors(Exception):
         self.problems = sorted(set(problems), key=_reading_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # Builders may run in worker processes: keep the problems across pickling.
+        return (CourseErrors, (self.problems,))
+
 
 def _reading_order(problem: Problem) -> tuple:
     return (problem.path, problem.line, problem.message)

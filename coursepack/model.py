@@ -401,6 +401,10 @@ class Module:
     lesson: Lesson
     quiz: Quiz | None
     source: SourceRef
+    # A hash of everything the module was made from (its sources, the files
+    # they use, the settings and coursepack version that shaped it), so that
+    # builders can tell which of their results are still good.
+    digest: str = ""
 
 
 # ---------------------------------------------------------------- course
@@ -469,6 +473,11 @@ class Course(CourseFile):
 
     modules: tuple[Module, ...]
     assets: tuple[Asset, ...] = ()
+    # A hash of course.yml and every module's digest: equal digests, equal courses.
+    digest: str = ""
+    # A hash of course.yml and the list of modules (ids, titles, minutes, quizzes):
+    # what pages that show the whole course, such as navigation, depend on.
+    outline_digest: str = ""
 
     @property
     def minutes(self) -> int:

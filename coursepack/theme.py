@@ -7,6 +7,7 @@ leading '!': `{% extends "!base.html" %}`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
@@ -71,9 +72,15 @@ class Theme:
                 return candidate.read_bytes()
         raise FileNotFoundError(f"theme file '{name}' not found")
 
-    def files(self) -> list[Path]:
-        """Every file that makes up the theme, for cache keys."""
-        return sorted(p for folder in [*self.overrides, self.builtin] for p in folder.rglob("*") if p.is_file())
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every file of the theme, a course's overrides included."""
+        digest = hashlib.sha256()
+        for folder in [*self.overrides, self.builtin]:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
 
     def strings(self, language: str) -> dict[str, str]:
         """The UI strings for `language`: English, overlaid by its base language, then by itself.

@@ -7,14 +7,17 @@ outputs beyond the names of the formats a course may ask for.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from coursepack import __version__
 from coursepack.errors import CourseErrors, Problem, ProblemLog
 from coursepack.loading.lesson import estimate_minutes, load_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
+from coursepack.loading.module_cache import ModuleCache, module_key, sha256
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
 from coursepack.model import ID_PATTERN, Asset, Course, CourseFile, Module, Quiz, SourceRef, slug_of
@@ -30,8 +33,14 @@ class LoadResult:
     warnings: tuple[Problem, ...]
 
 
-def load_course(course_dir: Path | str, known_formats: tuple[str, ...] = ()) -> LoadResult:
-    """Load and validate the course in `course_dir`; raise CourseErrors on any mistake."""
+def load_course(
+    course_dir: Path | str, known_formats: tuple[str, ...] = (), cache_dir: Path | None = None
+) -> LoadResult:
+    """Load and validate the course in `course_dir`; raise CourseErrors on any mistake.
+
+    With a `cache_dir`, modules whose sources did not change since the last
+    load are taken from there instead of being parsed again.
+    """
     root = Path(course_dir)
     log = ProblemLog()
     if not (root / COURSE_FILE).is_file():
@@ -42,14 +51,37 @@ def load_course(course_dir: Path | str, known_formats: tuple[str, ...] = ()) -> 
     assets: dict[str, Asset] = {}
     info = _load_course_file(root, renderer, known_formats, log, assets)
     default_passing = info.passing_score if info else 80
-    modules = _load_modules(root, renderer, default_passing, log, assets)
+    cache = ModuleCache(cache_dir)
+    modules = _load_modules(root, renderer, default_passing, log, assets, cache)
     _check_question_ids(modules, log)
     log.raise_if_any()
     assert info is not None  # an invalid course.yml logged an error above
+    course_yml = (root / COURSE_FILE).read_bytes()
     course = Course.model_construct(
-        **dict(info), modules=tuple(modules), assets=tuple(sorted(assets.values(), key=lambda a: a.path))
+        **dict(info),
+        modules=tuple(modules),
+        assets=tuple(sorted(assets.values(), key=lambda a: a.path)),
+        digest=_digest(__version__, course_yml, *(m.digest for m in modules)),
+        outline_digest=_digest(__version__, course_yml, *(_outline(m) for m in modules)),
     )
     return LoadResult(course, tuple(log.warnings))
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(sha256(part if isinstance(part, bytes) else part.encode()).encode())
+    return digest.hexdigest()
+
+
+def _outline(module: Module) -> str:
+    """What a page about the whole course may show of a module: all but the lesson body."""
+    quiz = module.quiz
+    return repr((
+        module.id, module.number, module.title, [o.html for o in module.objectives], module.minutes,
+        quiz and (quiz.title, quiz.passing_score, quiz.pick, quiz.max_attempts, quiz.points_possible,
+                  [(q.id, q.type, q.points) for q in quiz.questions]),
+    ))
 
 
 def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap] | None:
@@ -82,7 +114,7 @@ def _load_course_file(root, renderer, known_formats, log, assets) -> CourseFile 
     return validate(CourseFile, data, lines, COURSE_FILE, log, context)
 
 
-def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets) -> list[Module]:
+def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets, cache) -> list[Module]:
     modules_dir = root / MODULES_DIR
     folders = sorted(
         (p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
@@ -103,7 +135,22 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
         elif module_id in seen:
             log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")
         seen.setdefault(module_id, folder_path)
-        module = _load_module(root, folder_path, module_id, position, renderer, default_passing, log, assets)
+        key = module_key(root, folder_path, repr(default_passing).encode())
+        cached = cache.get(key, root)
+        if cached is not None:
+            module, used = cached
+            module = replace(module, number=position)
+        else:
+            errors_before = len(log.problems)
+            used_by_module: dict[str, Asset] = {}
+            module = _load_module(root, folder_path, module_id, position, renderer, default_passing, log, used_by_module)
+            used = list(used_by_module.values())
+            if module is not None:
+                module = replace(module, digest=_digest(key, *(sha256(a.data) for a in used)))
+                if len(log.problems) == errors_before:
+                    cache.put(key, module, used)
+        for asset in used:
+            assets.setdefault(asset.path, asset)
         if module is not None:
             modules.append(module)
     return modules

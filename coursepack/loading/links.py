@@ -24,6 +24,10 @@ _ALT = re.compile(r"""\balt=(["'])(.*?)\1""", re.DOTALL)
 _SRC = re.compile(r"""\bsrc=(["'])(.*?)\1""")
 
 
+def media_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
 class LocalReferences:
     """Checks and re-bases the local references of one source file."""
 
@@ -73,8 +77,7 @@ class LocalReferences:
             self._error(raw, f"{kind} '{raw}' not found: {relative} is {what}")
             return match.group(0)
         if relative not in self.assets:
-            media_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-            self.assets[relative] = Asset(relative, target.read_bytes(), media_type)
+            self.assets[relative] = Asset(relative, target.read_bytes(), media_type(relative))
         url = relative + (f"#{parts.fragment}" if parts.fragment else "")
         return f'{match.group("attr")}={match.group("q")}{htmllib.escape(url)}{match.group("q")}'
 

@@ -1,0 +1,76 @@
+"""Reuse a module loaded by an earlier build when nothing it came from changed.
+
+Loading (Markdown, validation) is most of a no-op build. A module's entry is
+keyed by its folder name, lesson.md and quiz.yml bytes, the course settings
+that shape it, and the coursepack version; it also records the files its
+lesson refers to with their hashes, which are checked on reuse, because a
+lesson may use a picture outside its own folder. Only modules that loaded
+without problems are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursepack import __version__
+from coursepack.loading.links import media_type
+from coursepack.model import Asset, Module
+
+
+@dataclass(frozen=True)
+class CachedModule:
+    module: Module
+    assets: tuple[tuple[str, str], ...]  # (course-relative path, sha256) of each file used
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def module_key(root: Path, folder_path: str, settings: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (__version__.encode(), folder_path.encode(), settings):
+        digest.update(sha256(part).encode())
+    for name in ("lesson.md", "quiz.yml"):
+        file = root / folder_path / name
+        digest.update(sha256(file.read_bytes()).encode() if file.is_file() else b"-")
+    return digest.hexdigest()
+
+
+class ModuleCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "modules" if folder else None
+
+    def get(self, key: str, root: Path) -> tuple[Module, list[Asset]] | None:
+        if self.folder is None:
+            return None
+        entry_path = self.folder / f"{key}.pickle"
+        try:
+            entry: CachedModule = pickle.loads(entry_path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        assets = []
+        for path, digest in entry.assets:
+            try:
+                data = (root / path).read_bytes()
+            except OSError:
+                return None
+            if sha256(data) != digest:
+                return None
+            assets.append(Asset(path, data, media_type(path)))
+        return entry.module, assets
+
+    def put(self, key: str, module: Module, assets: list[Asset]) -> None:
+        if self.folder is None:
+            return
+        entry = CachedModule(module, tuple((a.path, sha256(a.data)) for a in assets))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{key}.tmp"
+            temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.replace(self.folder / f"{key}.pickle")
+        except OSError:
+            pass  # a cache that cannot be written only costs time

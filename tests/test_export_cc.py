@@ -1,0 +1,208 @@
+"""`cc`: the Common Cartridge 1.1 against the official CC 1.1 schemas, taken apart as an LMS would."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from test_export_support import QTI, build, fixture_course, plain, read_qti, unzip
+
+from coursepack.model import FillBlank, Matching, MultipleChoice, Numeric, Open, Ordering, SingleChoice, TrueFalse
+
+CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+FILEBASE = "$IMS-CC-FILEBASE$"
+
+
+@pytest.fixture(scope="module")
+def cartridge(tmp_path_factory):
+    out, log = build(tmp_path_factory, "cc")
+    course = fixture_course()
+    folder = tmp_path_factory.mktemp("cartridge")
+    entries = unzip(out / "lms" / f"{course.id}.imscc", folder)
+    return course, folder, entries, log
+
+
+def _manifest(entries) -> ET.Element:
+    return ET.fromstring(entries["imsmanifest.xml"])
+
+
+def _resources(entries) -> dict[str, ET.Element]:
+    return {r.get("identifier"): r for r in _manifest(entries).iter(f"{CP}resource")}
+
+
+def test_manifest_and_every_quiz_are_valid_against_the_cc_1_1_schemas(cartridge, schemas):
+    course, folder, entries, _ = cartridge
+    sys.path.insert(0, str(schemas))
+    from validate import errors
+
+    xml_files = [name for name in entries if name.endswith(".xml")]
+    assert len(xml_files) == 1 + len(course.quizzes)
+    for name in xml_files:
+        assert errors("imscc_1p1", str(folder / name)) == [], name
+
+
+def test_identifiers_never_start_with_a_digit(cartridge):
+    course, _, entries, _ = cartridge
+    assert course.id[0].isdigit() and any(m.id[0].isdigit() for m in course.modules)  # the fixture tries hard
+    names = []
+    for name, data in entries.items():
+        if name.endswith(".xml"):
+            for node in ET.fromstring(data).iter():
+                names += [node.get(a) for a in ("identifier", "identifierref", "ident") if node.get(a)]
+    assert names and all(re.match(r"^[A-Za-z_][\w.-]*$", n) for n in names), names
+
+
+def test_cartridge_follows_the_profile_rules_the_schema_cannot_check(cartridge):
+    """The CC 1.1 Schematron rules that matter for import, and every file accounted for."""
+    _, _, entries, _ = cartridge
+    manifest = _manifest(entries)
+    resources = _resources(entries)
+    listed = set()
+    for resource in resources.values():
+        files = [f.get("href") for f in resource.findall(f"{CP}file")]
+        listed |= set(files)
+        if resource.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p1/assessment":
+            assert len(files) == 1 and resource.get("href") is None
+        if resource.get("href") is not None:
+            assert resource.get("href") in files
+        for dependency in resource.findall(f"{CP}dependency"):
+            assert dependency.get("identifierref") in resources
+            assert dependency.get("identifierref") != resource.get("identifier")
+    assert listed == set(entries) - {"imsmanifest.xml"}
+    for item in manifest.iter(f"{CP}item"):
+        if item.get("identifierref"):
+            assert item.find(f"{CP}item") is None
+            target = resources[item.get("identifierref")]
+            if target.get("type") == "webcontent":
+                assert target.get("href")
+
+
+def test_organization_has_one_folder_per_module_with_its_lesson_and_quiz(cartridge):
+    course, _, entries, _ = cartridge
+    resources = _resources(entries)
+    root = _manifest(entries).find(f"{CP}organizations/{CP}organization/{CP}item")
+    folders = root.findall(f"{CP}item")
+    assert [f.findtext(f"{CP}title") for f in folders] == [f"{m.number}. {m.title}" for m in course.modules]
+    for folder, module in zip(folders, course.modules):
+        kinds = [resources[i.get("identifierref")].get("type") for i in folder.findall(f"{CP}item")]
+        expected = ["webcontent"] + (["imsqti_xmlv1p2/imscc_xmlv1p1/assessment"] if module.quiz else [])
+        assert kinds == expected
+
+
+def test_lesson_pages_carry_their_images_and_only_what_learners_see(cartridge):
+    course, _, entries, _ = cartridge
+    module = course.modules[0]
+    page_name = next(n for n in entries if n.endswith(f"/{module.id}.html"))
+    page = entries[page_name].decode("utf-8")
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert sources, "the lesson's image is missing from its page"
+    for src in sources:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_name), src))
+        assert entries[target] == course.asset("modules/01-specials/media/map.svg").data
+    text = plain(page)
+    assert "Your {own} notes" in text and "A = B # C" in text  # reflection and scenario, titles intact
+    assert "x < y & z > w" in text
+    assert "TRAINER-NOTE-SECRET" not in page
+    assert not any(name.endswith("trainer-only.svg") or name.endswith(".md") for name in entries)
+    # A link to another module's lesson.md leads to that module's page, not to the source file.
+    link = re.search(r'<a href="([^"]+)">next module</a>', page).group(1)
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(page_name), link)) in entries
+
+
+def test_quiz_images_resolve_from_the_quiz_folder(cartridge):
+    course, _, entries, _ = cartridge
+    resources = _resources(entries)
+    module, _ = course.quizzes[0]
+    quiz = resources[f"quiz-{module.id}"]
+    quiz_file = quiz.find(f"{CP}file").get("href")
+    _, items = read_qti(entries[quiz_file])
+    sources = [s for item in items for s in re.findall(r'src="([^"]+)"', item.prompt)]
+    assert sources and all(s.startswith(FILEBASE) for s in sources)
+    for src in sources:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(quiz_file), src[len(FILEBASE) :]))
+        assert entries[target] == course.asset("modules/01-specials/media/map.svg").data
+        holder = next(r for r in resources.values() if target in [f.get("href") for f in r.findall(f"{CP}file")])
+        assert holder.get("identifier") in [d.get("identifierref") for d in quiz.findall(f"{CP}dependency")]
+
+
+def test_every_question_survives_with_its_type_prompt_and_answer(cartridge):
+    course, _, entries, _ = cartridge
+    for module, quiz in course.quizzes:
+        assessment, items = read_qti(entries[f"quiz-{module.id}/assessment.xml"])
+        by_ident = {item.ident: item for item in items}
+        for question in quiz.questions:
+            if isinstance(question, Matching | Ordering):
+                _check_split(question, [i for i in items if i.ident.startswith(f"q-{question.id}-")])
+                continue
+            item = by_ident.pop(f"q-{question.id}")
+            assert plain(item.prompt) == plain(question.prompt.html)
+            profile = item.metadata["cc_profile"]
+            if isinstance(question, SingleChoice | MultipleChoice):
+                assert profile == ("cc.multiple_choice.v0p1" if isinstance(question, SingleChoice) else "cc.multiple_response.v0p1")
+                assert {plain(item.choices[i]) for i in item.correct} == {plain(c.text.html) for c in question.choices if c.correct}
+                assert len(item.choices) == len(question.choices)
+            elif isinstance(question, TrueFalse):
+                assert profile == "cc.true_false.v0p1" and set(item.choices) == {"true", "false"}
+                assert item.correct == {"true" if question.answer else "false"}
+            elif isinstance(question, FillBlank):
+                assert profile == "cc.fib.v0p1" and item.text_entry
+                assert item.correct == set(question.answers)
+            elif isinstance(question, Numeric):
+                assert profile == "cc.fib.v0p1" and item.text_entry
+                low, high = question.answer - question.tolerance, question.answer + question.tolerance
+                assert item.correct and all(low <= float(a) <= high for a in item.correct)
+                assert f"{question.answer:g}" in item.correct
+            elif isinstance(question, Open):
+                assert profile == "cc.essay.v0p1" and item.text_entry and not item.correct
+            if question.scored and float(question.points).is_integer():
+                assert float(item.metadata["cc_weighting"]) == question.points
+            if question.explanation:
+                assert plain(item.feedback["general_fb"]) == plain(question.explanation.html)
+        assert assessment.find(f"{QTI}section") is not None
+
+
+def _check_split(question, parts):
+    """Matching and ordering: one multiple-choice item per stem, the right option marked."""
+    if isinstance(question, Matching):
+        stems = [(plain(p.prompt.html), p.match) for p in question.pairs]
+    else:
+        stems = [(f"Position {n}", plain(item.html)) for n, item in enumerate(question.items, start=1)]
+    assert len(parts) == len(stems)
+    for part, (stem, answer) in zip(parts, stems):
+        assert part.metadata["cc_profile"] == "cc.multiple_choice.v0p1"
+        assert plain(question.prompt.html) in plain(part.prompt) and stem in plain(part.prompt)
+        assert [plain(part.choices[i]) for i in part.correct] == [answer]
+
+
+def test_build_warns_where_the_cartridge_cannot_carry_a_question(cartridge):
+    course, _, _, log = cartridge
+    questions = {q.id: q for _, quiz in course.quizzes for q in quiz.questions}
+    expected = {
+        "specials-numeric": "no numeric type",
+        "specials-matching": "no matching type",
+        "specials-ordering": "no ordering type",
+        "3d-half-point": "whole numbers",
+    }
+    for question_id, words in expected.items():
+        source = questions[question_id].source
+        assert re.search(rf"{re.escape(f'{source.path}:{source.line}')}: warning: question '{question_id}': [^\n]*{words}", log), question_id
+    assert re.search(r"modules/02-3d-printing/quiz\.yml: warning: [^\n]*cannot draw 2 of the 3 questions", log)
+
+
+def test_lesson_page_passes_axe(cartridge, browser, js_packages):
+    course, folder, entries, _ = cartridge
+    page_file = folder / next(n for n in entries if n.endswith(f"/{course.modules[0].id}.html"))
+    page = browser.new_page()
+    try:
+        page.goto(page_file.as_uri())
+        page.add_script_tag(path=str(js_packages / "axe-core" / "axe.min.js"))
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+        )
+        assert [v["id"] for v in result["violations"]] == []
+        assert page.evaluate("document.images[0].naturalWidth") > 0  # the image loads from the cartridge
+    finally:
+        page.close()

@@ -206,3 +206,28 @@ def test_lesson_page_passes_axe(cartridge, browser, js_packages):
         assert page.evaluate("document.images[0].naturalWidth") > 0  # the image loads from the cartridge
     finally:
         page.close()
+
+
+def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridge):
+    """Moodle finds true/false answers by the idents 'true'/'false', the right answers of a
+    multiple-response item by `case="Yes"` outside `not`, and a choice's score in the last
+    condition naming it first."""
+    course, _, entries, _ = cartridge
+    for module, quiz in course.quizzes:
+        root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
+        for item in root.iter(f"{QTI}item"):
+            profile = next(f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield") if f.findtext(f"{QTI}fieldlabel") == "cc_profile")
+            conditions = list(item.iter(f"{QTI}respcondition"))
+            if profile == "cc.multiple_response.v0p1":
+                scoring = [c for c in conditions if c.findtext(f"{QTI}setvar") == "100"]
+                assert len(scoring) == 1
+                both = scoring[0].find(f"{QTI}conditionvar/{QTI}and")
+                right = [v for v in both.findall(f"{QTI}varequal")]
+                assert right and all(v.get("case") == "Yes" for v in right)
+            if profile in ("cc.multiple_choice.v0p1", "cc.true_false.v0p1"):
+                labels = [l.get("ident") for l in item.iter(f"{QTI}response_label")]
+                for label in labels:
+                    naming = [c for c in conditions if c.findtext(f"{QTI}conditionvar/{QTI}varequal") == label]
+                    assert len(naming) <= 1  # one condition per choice: score and feedback together
+            general = [c for c in conditions if c.get("continue") == "Yes"]
+            assert all(d.get("linkrefid") == "general_fb" for c in general for d in c.findall(f"{QTI}displayfeedback"))

@@ -53,6 +53,8 @@ class GiftBuilder(Builder):
         hints = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.hint)
         if hints:
             self.context.notes.append(f"gift: GIFT has no hints: {hints} hint(s) left out (Moodle XML keeps them)")
+        if not course.quizzes:
+            self.context.notes.append("gift: the course has no quizzes, so this export holds none")
         self.context.step("gift")
 
 

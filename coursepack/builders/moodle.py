@@ -65,6 +65,8 @@ class MoodleXmlBuilder(Builder):
             self.context.notes.append(
                 "moodle: questions only; set the passing score (Grade to pass), attempts and random draws on the Moodle quiz"
             )
+        if not course.quizzes:
+            self.context.notes.append("moodle: the course has no quizzes, so this export holds none")
         self.context.step("moodle")
 
     # ------------------------------------------------------------ questions

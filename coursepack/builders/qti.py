@@ -54,6 +54,8 @@ class QtiBuilder(Builder):
         hints = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.hint)
         if hints:
             self.context.notes.append(f"qti: Canvas quizzes have no hints: the {hints} hint(s) stay in the QTI files, unused")
+        if not course.quizzes:
+            self.context.notes.append("qti: the course has no quizzes, so this export holds none")
         self.context.step("zip")
 
     def _assessment(self, module: Module, quiz: Quiz, strings) -> bytes:

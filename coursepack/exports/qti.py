@@ -116,7 +116,6 @@ class QtiItems:
         self.html = html
         self.warn = warn
         self.shuffle = shuffle
-        self.format_name = "Common Cartridge" if dialect == "cc" else "Canvas QTI"
 
     # ------------------------------------------------------------ per type
 
@@ -178,13 +177,14 @@ class QtiItems:
         feedback = _Feedback(question, self, with_explanation=last, with_hint=first)
         feedback.explanation(processing)
         if multiple:
-            condition = self._condition(processing, continue_="No")
+            condition = _condition(processing, continue_="No")
             both = sub(sub(condition, "conditionvar"), "and")
             for choice in choices:
                 target = both if choice.correct else sub(both, "not")
                 sub(target, "varequal", choice.ident, respident=RESPONSE, case="Yes")
             sub(condition, "setvar", "100", action="Set", varname="SCORE")
             feedback.show(condition, CORRECT)
+        # One condition per choice, holding its score and all its feedback.
         for choice in choices:
             own = f"{choice.ident}_fb" if choice.feedback_html else None
             if own:
@@ -193,7 +193,7 @@ class QtiItems:
             verdict = None if multiple and choice.correct else (CORRECT if choice.correct else INCORRECT)
             if not (scores or own or feedback.has(verdict)):
                 continue
-            condition = self._condition(processing, continue_="No")
+            condition = _condition(processing, continue_="No")
             sub(sub(condition, "conditionvar"), "varequal", choice.ident, respident=RESPONSE)
             if scores:
                 sub(condition, "setvar", "100", action="Set", varname="SCORE")
@@ -212,7 +212,7 @@ class QtiItems:
         feedback = _Feedback(question, self)
         feedback.explanation(processing)
         for answer in answers:
-            condition = self._condition(processing, continue_="No")
+            condition = _condition(processing, continue_="No")
             sub(sub(condition, "conditionvar"), "varequal", answer, respident=RESPONSE, case="No")
             sub(condition, "setvar", "100", action="Set", varname="SCORE")
             feedback.show(condition, CORRECT)
@@ -227,7 +227,7 @@ class QtiItems:
         sub(render, "response_label", ident="answer1")
         feedback = _Feedback(question, self)
         feedback.explanation(processing)
-        condition = self._condition(processing, continue_="No")
+        condition = _condition(processing, continue_="No")
         either = sub(sub(condition, "conditionvar"), "or")
         sub(either, "varequal", decimal_text(question.answer), respident=RESPONSE)
         within = sub(either, "and")
@@ -252,11 +252,11 @@ class QtiItems:
         feedback.explanation(processing)
         share = decimal_text(round(100 / len(shape.stems), 4))
         for n, stem in enumerate(shape.stems, start=1):
-            condition = self._condition(processing, continue_="Yes")
+            condition = _condition(processing, continue_="Yes")
             sub(sub(condition, "conditionvar"), "varequal", option_ids[stem.answer], respident=f"response_{n}")
             sub(condition, "setvar", share, action="Add", varname="SCORE")
         if feedback.has(CORRECT):
-            condition = self._condition(processing, continue_="No")
+            condition = _condition(processing, continue_="No")
             every = sub(sub(condition, "conditionvar"), "and")
             for n, stem in enumerate(shape.stems, start=1):
                 sub(every, "varequal", option_ids[stem.answer], respident=f"response_{n}")
@@ -305,7 +305,7 @@ class QtiItems:
         sub(sub(response, "render_fib", rows="8"), "response_label", ident="answer1", rshuffle="No")
         feedback = _Feedback(question, self)
         feedback.explanation(processing)
-        condition = self._condition(processing, continue_="No")
+        condition = _condition(processing, continue_="No")
         sub(sub(condition, "conditionvar"), "other")
         feedback.write(item)
         return item
@@ -343,9 +343,10 @@ class QtiItems:
             mattext.text = html
             mattext.set("texttype", "text/html")
 
-    @staticmethod
-    def _condition(processing, continue_: str) -> ET.Element:
-        return sub(processing, "respcondition", **{"continue": continue_})
+
+
+def _condition(processing: ET.Element, continue_: str) -> ET.Element:
+    return sub(processing, "respcondition", **{"continue": continue_})
 
 
 class _Feedback:
@@ -375,13 +376,13 @@ class _Feedback:
     def explanation(self, processing: ET.Element) -> None:
         """Shown whatever the answer: Moodle makes it the general feedback."""
         if self.has(GENERAL):
-            condition = QtiItems._condition(processing, continue_="Yes")
+            condition = _condition(processing, continue_="Yes")
             sub(sub(condition, "conditionvar"), "other")
             self.show(condition, GENERAL)
 
     def otherwise(self, processing: ET.Element, ident: str | None) -> None:
         if self.has(ident):
-            condition = QtiItems._condition(processing, continue_="No")
+            condition = _condition(processing, continue_="No")
             sub(sub(condition, "conditionvar"), "other")
             self.show(condition, ident)
 

@@ -1,0 +1,75 @@
+"""`pdf`: the learner workbook, the trainer edition and a certificate, for print.
+
+The HTML of each edition is assembled here (`coursepack.printing.editions`),
+then the three PDFs render in parallel processes; a PDF whose inputs have not
+changed since the last build comes from the cache instead.
+"""
+
+from __future__ import annotations
+
+import time
+
+from coursepack.builders.base import Builder
+from coursepack.model import Course
+from coursepack.printing.editions import editions
+from coursepack.printing.pdf_cache import PdfCache
+from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, Rendered, render_all, used_assets
+from coursepack.writer import OutputTree
+
+ROOT = "pdf"
+
+
+def pdf_path(course: Course, name: str) -> str:
+    return f"{ROOT}/{course.id}-{name}.pdf"
+
+
+def pdf_jobs(course: Course, theme) -> list[PdfJob]:
+    """The three documents, ready to render (also what the benchmark renders)."""
+    # PDF/A is opt-in: archives want it, but PDF/UA is the better default for readers.
+    variant = ARCHIVAL if getattr(course, "pdf_archival", False) else ACCESSIBLE
+    return [
+        PdfJob(doc.name, doc.html, doc.css, used_assets(doc.html, doc.css, course.assets), variant)
+        for doc in editions(course, theme)
+    ]
+
+
+class PdfBuilder(Builder):
+    name = "pdf"
+    description = "printable learner workbook, trainer edition and certificate (pdf/)"
+    order = 30
+
+    def outputs(self, course: Course) -> list[str]:
+        return [ROOT]
+
+    def steps(self, course: Course) -> int:
+        return 3
+
+    def write(self, course: Course, out: OutputTree) -> None:
+        started = time.perf_counter()
+        jobs = pdf_jobs(course, self.theme)
+        cache = PdfCache(self.context.cache_dir)
+        keys = {job.name: cache.key(job) for job in jobs}
+        stems = {job.name: f"{course.id}-{job.name}" for job in jobs}
+        results: dict[str, Rendered] = {}
+        for job in jobs:
+            cached = cache.get(stems[job.name], keys[job.name])
+            if cached is not None:
+                results[job.name] = Rendered(job.name, cached, cached=True)
+                self.context.step(f"{job.name} (unchanged)")
+
+        def finished(rendered: Rendered) -> None:
+            cache.put(stems[rendered.name], keys[rendered.name], rendered.pdf)
+            self.context.step(rendered.name)
+
+        results.update(render_all([j for j in jobs if j.name not in results], done=finished))
+        for job in jobs:
+            rendered = results[job.name]
+            path = pdf_path(course, job.name)
+            for message in dict.fromkeys(rendered.warnings):
+                self.context.warn(path, 0, message)
+            out.write_bytes(path, rendered.pdf)
+        fresh = sum(not r.cached for r in results.values())
+        self.context.notes.append(
+            f"pdf: {len(jobs)} PDFs ({course.effective_page_size}), {fresh} rendered, "
+            f"{len(jobs) - fresh} unchanged, in {time.perf_counter() - started:.1f} s"
+        )

@@ -1,0 +1,203 @@
+"""One HTML document per PDF: learner workbook, trainer edition, certificate.
+
+What each reader may see is decided here, once. The learner edition is built
+from the learner's segments of each lesson and from worksheets that carry no
+answers; the answer key, hints and trainer notes exist only in the trainer
+edition's context, so no template can print them for a learner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from coursepack import __version__
+from coursepack.model import Course, Module, Quiz, RichText, Segment
+from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html
+from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
+from coursepack.theme import Theme
+
+Edition = Literal["learner", "trainer"]
+PAGE_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}  # portrait width, height
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """The HTML and print stylesheet of one PDF, and its metadata for the file name."""
+
+    name: str  # learner, trainer or certificate
+    html: str
+    css: str
+
+
+@dataclass(frozen=True)
+class QuizView:
+    anchor: str
+    title: str
+    passing_score: float | None
+    scored_count: int
+    points_possible: float
+    points_needed: float
+    worksheets: tuple[Worksheet, ...]
+    key: tuple[KeyEntry, ...] | None  # None in the learner edition
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    id: str
+    anchor: str
+    number: int
+    title: str
+    objectives: tuple[RichText, ...]
+    minutes: int
+    starts_at: int  # minutes into the course, for the session plan
+    segments: tuple[Segment, ...]
+    quiz: QuizView | None
+
+
+def build_date() -> dt.date:
+    """Today, unless SOURCE_DATE_EPOCH fixes the date, as reproducible builds do."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def format_date(date: dt.date, strings: dict) -> str:
+    months = strings["print_months"]
+    return strings["print_date_format"].format(day=date.day, month=months[date.month - 1], year=date.year)
+
+
+def format_minutes(minutes: int, strings: dict) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return strings["print_minutes"].format(n=minutes)
+    if not rest:
+        return strings["print_hours"].format(h=hours)
+    return strings["print_hours_minutes"].format(h=hours, m=rest)
+
+
+def plain_text(html: str) -> str:
+    return " ".join(_TAG.sub(" ", html).split())
+
+
+def module_views(course: Course, edition: Edition) -> tuple[ModuleView, ...]:
+    anchors = {m.folder: module_anchor(m.id) for m in course.modules}
+    views, clock = [], 0
+    for module in course.modules:
+        segments = module.lesson.segments_for(edition)
+        demote = any(has_h1(s.html) for s in segments)
+        scoped = tuple(_scoped(s, module, anchors, demote) for s in segments)
+        views.append(ModuleView(
+            id=module.id,
+            anchor=anchors[module.folder],
+            number=module.number,
+            title=module.title,
+            objectives=module.objectives,
+            minutes=module.minutes,
+            starts_at=clock,
+            segments=scoped,
+            quiz=_quiz_view(module, module.quiz, edition) if module.quiz else None,
+        ))
+        clock += module.minutes
+    return tuple(views)
+
+
+def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: bool) -> Segment:
+    html = scope_html(segment.html, module.id, anchors)
+    return replace(segment, html=demote_headings(html) if demote else html)
+
+
+def _quiz_view(module: Module, quiz: Quiz, edition: Edition) -> QuizView:
+    questions = list(enumerate(quiz.questions, start=1))
+    return QuizView(
+        anchor=f"{module_anchor(module.id)}-quiz",
+        title=quiz.title or "",
+        passing_score=quiz.passing_score,
+        scored_count=len(quiz.scored_questions),
+        points_possible=quiz.points_possible,
+        points_needed=points_needed(quiz),
+        worksheets=tuple(worksheet(n, q, quiz) for n, q in questions),
+        key=tuple(answer_key(n, q, quiz) for n, q in questions) if edition == "trainer" else None,
+    )
+
+
+def points_needed(quiz: Quiz) -> float:
+    """The fewest points that pass: at or above the passing score."""
+    needed = quiz.points_possible * (quiz.passing_score or 0) / 100
+    scored = quiz.scored_questions
+    if all(float(q.points).is_integer() for q in scored):
+        return math.ceil(round(needed, 9))
+    return round(needed, 2)
+
+
+def _common(course: Course, theme: Theme, date: dt.date) -> dict:
+    strings = theme.strings(course.language)
+    return {
+        "course": course,
+        "t": strings,
+        "date": format_date(date, strings),
+        "date_iso": date.isoformat(),
+        "generator": f"coursepack {__version__}",
+        "authors": list(course.authors) or ([course.organization] if course.organization else []),
+        "page_size": course.effective_page_size,
+        "page_mm": PAGE_MM[course.effective_page_size],
+        "total_time": format_minutes(course.minutes, strings),
+        "format_minutes": lambda minutes: format_minutes(minutes, strings),
+        "css_string": css_string,
+        "css_page_label": css_page_label,
+    }
+
+
+def workbook(course: Course, theme: Theme, edition: Edition, date: dt.date) -> PrintDocument:
+    common = _common(course, theme, date)
+    strings = common["t"]
+    label = strings[f"print_{edition}_edition"]
+    context = {
+        **common,
+        "edition": edition,
+        "edition_label": label,
+        "document_title": f"{course.title}: {label}",
+        "subject": plain_text(course.description.html) if course.description else label,
+        "modules": module_views(course, edition),
+    }
+    return PrintDocument(edition, theme.render("pdf/workbook.html", **context), theme.render("pdf/print.css", **context))
+
+
+def certificate(course: Course, theme: Theme, date: dt.date) -> PrintDocument:
+    common = _common(course, theme, date)
+    label = common["t"]["print_certificate"]
+    context = {**common, "document_title": f"{course.title}: {label}", "subject": label}
+    return PrintDocument("certificate", theme.render("pdf/certificate.html", **context),
+                         theme.render("pdf/certificate.css", **context))
+
+
+def editions(course: Course, theme: Theme, date: dt.date | None = None) -> list[PrintDocument]:
+    date = date or build_date()
+    return [workbook(course, theme, "learner", date), workbook(course, theme, "trainer", date),
+            certificate(course, theme, date)]
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string, for generated content such as running headers."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def css_page_label(template: str) -> str:
+    """'Page {page} of {pages}' as CSS content: strings around page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", template)
+    tokens = []
+    for part in parts:
+        if part == "{page}":
+            tokens.append("counter(page)")
+        elif part == "{pages}":
+            tokens.append("counter(pages)")
+        elif part:
+            tokens.append(css_string(part))
+    return " ".join(tokens)

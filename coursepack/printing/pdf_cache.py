@@ -1,0 +1,130 @@
+"""Rendered PDFs kept between builds, by a hash of everything they depend on.
+
+The key covers the HTML, the stylesheet, the bytes of every course file the
+document shows, the PDF variant, the versions of coursepack, WeasyPrint and
+its layout libraries, and the fonts installed on the machine (a font added,
+removed or updated can change every line break). A PDF is reused only when all
+of that is unchanged, so the cache can make a build faster but never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from coursepack import __version__
+from coursepack.printing.pdf_render import PdfJob
+
+FOLDER = "pdf"
+_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "pyphen", "fonttools", "pillow")
+_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+              "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+
+
+class PdfCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder / FOLDER if folder else None
+        self._fonts: str | None = None
+
+    def key(self, job: PdfJob) -> str:
+        digest = hashlib.sha256()
+        for part in (f"coursepack {__version__}", _library_versions(), self.fonts(), job.variant, job.html, job.css):
+            _add(digest, part.encode("utf-8"))
+        for asset in job.assets:
+            _add(digest, asset.path.encode("utf-8"))
+            _add(digest, asset.media_type.encode("utf-8"))
+            _add(digest, hashlib.sha256(asset.data).digest())
+        return digest.hexdigest()
+
+    def fonts(self) -> str:
+        """A fingerprint of the installed fonts, taken once per build."""
+        if self._fonts is None:
+            self._fonts = font_fingerprint()
+        return self._fonts
+
+    def get(self, stem: str, key: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / f"{stem}-{key}.pdf").read_bytes()
+        except OSError:
+            return None
+        # A file cut short (a full disk, a killed build) is not a PDF: render again.
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:]:
+            return None
+        return data
+
+    def put(self, stem: str, key: str, data: bytes) -> None:
+        """Keep `data`, written atomically, and drop older PDFs of the same document."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            target = self.folder / f"{stem}-{key}.pdf"
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as handle:
+                handle.write(data)
+            os.replace(handle.name, target)
+            for old in self.folder.glob(f"{stem}-*.pdf"):
+                if old != target and len(old.name) == len(target.name):
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next build
+
+
+def _add(digest, data: bytes) -> None:
+    digest.update(len(data).to_bytes(8, "big"))
+    digest.update(data)
+
+
+@cache
+def _library_versions() -> str:
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} -")
+    try:
+        from weasyprint.text.ffi import pango
+
+        versions.append(f"pango {pango.pango_version()}")
+    except Exception:  # an unusual build of WeasyPrint: its version above still counts
+        pass
+    return "\n".join(versions)
+
+
+def font_fingerprint() -> str:
+    """Every font file fontconfig can use, with its size and modification time."""
+    files = _fontconfig_files()
+    if files is None:
+        files = sorted(str(p) for d in _FONT_DIRS for p in _walk(Path(d).expanduser()))
+    lines = []
+    for name in files:
+        try:
+            stat = os.stat(name)
+            lines.append(f"{name}\t{stat.st_size}\t{stat.st_mtime_ns}")
+        except OSError:
+            lines.append(f"{name}\t-")
+    return "\n".join(lines)
+
+
+def _fontconfig_files() -> list[str] | None:
+    tool = shutil.which("fc-list")
+    if tool is None:
+        return None
+    try:
+        listing = subprocess.run([tool, "--format", "%{file}\\n"], capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sorted(set(line for line in listing.stdout.splitlines() if line))
+
+
+def _walk(folder: Path):
+    if folder.is_dir():
+        yield from (p for p in folder.rglob("*") if p.is_file())

@@ -1,0 +1,170 @@
+"""HTML to PDF with WeasyPrint, in parallel worker processes.
+
+A `PdfJob` is everything one PDF is made of: the HTML, the print stylesheet,
+the course files it shows and the PDF variant. Images are served from the
+model's assets by `ModelFetcher`; nothing is read from the course folder and
+nothing is fetched from the network, so a build prints the same with or
+without a connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import unquote
+
+import weasyprint
+from weasyprint import CSS, HTML
+
+from coursepack.model import Asset
+
+# Relative URLs in the HTML resolve against this base; `.invalid` never
+# resolves (RFC 2606), and the fetcher answers it from the model alone.
+ASSET_BASE = "https://course.invalid/"
+ACCESSIBLE = "pdf/ua-1"  # tagged, with a structure tree and the document language
+ARCHIVAL = "pdf/a-2a"  # PDF/A-2 level A: archival and tagged
+
+_URL = re.compile(r"""\b(?:src|href)=["']([^"']+)["']|url\(\s*["']?([^"')]+)""")
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    name: str
+    html: str
+    css: str
+    assets: tuple[Asset, ...] = ()
+    variant: str = ACCESSIBLE
+
+
+@dataclass
+class Rendered:
+    name: str
+    pdf: bytes
+    warnings: list[str] = field(default_factory=list)
+    cached: bool = False
+
+
+def used_assets(html: str, css: str, assets: Iterable[Asset]) -> tuple[Asset, ...]:
+    """The course files the document refers to, in path order."""
+    wanted = set()
+    for match in _URL.finditer(html + "\n" + css):
+        url = unescape(match.group(1) or match.group(2))
+        wanted.add(unquote(url.split("#", 1)[0].split("?", 1)[0]))
+    return tuple(a for a in sorted(assets, key=lambda a: a.path) if a.path in wanted)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _asset_response(url: str, assets: dict[str, Asset]):
+    path = unquote(url[len(ASSET_BASE):].split("#", 1)[0].split("?", 1)[0])
+    if path not in assets:
+        raise FileNotFoundError(f"'{path}' is not a file of the course")
+    return assets[path]
+
+
+if hasattr(weasyprint.urls, "URLFetcher"):  # WeasyPrint 68 and later
+
+    class ModelFetcher(weasyprint.urls.URLFetcher):
+        """Serves course files from the model and data: URLs; refuses everything else."""
+
+        def __init__(self, assets: dict[str, Asset]):
+            super().__init__(allowed_protocols=("https", "data"))
+            self.assets = assets
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(ASSET_BASE):
+                asset = _asset_response(url, self.assets)
+                return weasyprint.urls.URLFetcherResponse(url, asset.data, {"Content-Type": asset.media_type})
+            raise _Refused(f"not fetched for print (no network in builds): {url}")
+
+    def _fetcher(assets: dict[str, Asset]):
+        return ModelFetcher(assets)
+
+else:  # older WeasyPrint: a function returning a dict
+
+    def _fetcher(assets: dict[str, Asset]):
+        def fetch(url, timeout=10, ssl_context=None):
+            if url.startswith("data:"):
+                return weasyprint.default_url_fetcher(url)
+            if url.startswith(ASSET_BASE):
+                asset = _asset_response(url, assets)
+                return {"string": asset.data, "mime_type": asset.media_type, "redirected_url": url}
+            raise _Refused(f"not fetched for print (no network in builds): {url}")
+
+        return fetch
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(job: PdfJob) -> Rendered:
+    """One PDF; WeasyPrint's warnings (an image it could not show, say) come back with it."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        fetcher = _fetcher({a.path: a for a in job.assets})
+        fonts = FontConfiguration()
+        stylesheet = CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
+        document = HTML(string=job.html, base_url=ASSET_BASE, url_fetcher=fetcher)
+        pdf = document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant=job.variant)
+    finally:
+        logger.removeHandler(collect)
+    return Rendered(job.name, pdf, collect.messages)
+
+
+def render_all(jobs: list[PdfJob], workers: int | None = None,
+               done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
+    """Render `jobs`, several at a time in worker processes when there is more than one."""
+    results: dict[str, Rendered] = {}
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        for job in jobs:
+            results[job.name] = render(job)
+            done(results[job.name])
+        return results
+    # The largest documents first, so that the pool does not wait on one at the end.
+    ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
+        futures = [pool.submit(render, job) for job in ordered]
+        for future in as_completed(futures):
+            rendered = future.result()
+            results[rendered.name] = rendered
+            done(rendered)
+    return results
+
+
+def _process_context():
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    # Forking is the fastest start (WeasyPrint is already imported), and safe
+    # while this process has a single thread: no other thread can be holding a
+    # lock that the child would inherit locked.
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    # Otherwise (a progress bar, a file watcher), start from a clean server
+    # process that imports WeasyPrint once and forks the workers.
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["coursepack.printing.pdf_render"])
+        return context
+    return multiprocessing.get_context("spawn")

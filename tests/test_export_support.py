@@ -12,7 +12,6 @@ would and return what a learner would get.
 from __future__ import annotations
 
 import html as htmllib
-import io
 import re
 import shutil
 import xml.etree.ElementTree as ET

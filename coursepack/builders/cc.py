@@ -23,7 +23,7 @@ from coursepack.exports.idents import file_ident, ident
 from coursepack.exports.qti import QtiItems, metadata, questestinterop
 from coursepack.exports.text import decimal_text, local_references, plain_text, rewrite_local, url_path
 from coursepack.exports.titles import quiz_title
-from coursepack.exports.warnings import question_warner, warn_quiz
+from coursepack.exports.warnings import note_partial_credit, question_warner, warn_quiz
 from coursepack.exports.xmltree import document, element, sub
 from coursepack.model import Course, Module, Quiz
 from coursepack.writer import OutputTree
@@ -81,6 +81,7 @@ class CommonCartridgeBuilder(Builder):
         entries += [(f"{FILES}/{f.path}", f.data) for f in files]
         entries += [(_assessment_path(a.module), a.xml) for a in assessments]
         out.write_zip(f"lms/{course.id}.imscc", entries)
+        note_partial_credit(self.context, course, "cc")
         self.context.step("cartridge")
 
     # ------------------------------------------------------------ lessons

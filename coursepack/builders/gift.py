@@ -14,7 +14,7 @@ from coursepack.exports.gift import escape, without_files
 from coursepack.exports.shapes import pairing
 from coursepack.exports.text import decimal_text
 from coursepack.exports.titles import category_path
-from coursepack.exports.warnings import question_warner
+from coursepack.exports.warnings import note_partial_credit, question_warner
 from coursepack.model import (
     Course,
     FillBlank,
@@ -55,6 +55,7 @@ class GiftBuilder(Builder):
             self.context.notes.append(f"gift: GIFT has no hints: {hints} hint(s) left out (Moodle XML keeps them)")
         if not course.quizzes:
             self.context.notes.append("gift: the course has no quizzes, so this export holds none")
+        note_partial_credit(self.context, course, "gift")
         self.context.step("gift")
 
 

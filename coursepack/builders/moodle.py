@@ -20,7 +20,7 @@ from coursepack.exports.files import is_source_file
 from coursepack.exports.shapes import pairing
 from coursepack.exports.text import decimal_text, rewrite_local
 from coursepack.exports.titles import category_path
-from coursepack.exports.warnings import question_warner
+from coursepack.exports.warnings import note_partial_credit, question_warner
 from coursepack.exports.xmltree import document, element, sub
 from coursepack.model import (
     Course,
@@ -67,6 +67,7 @@ class MoodleXmlBuilder(Builder):
             )
         if not course.quizzes:
             self.context.notes.append("moodle: the course has no quizzes, so this export holds none")
+        note_partial_credit(self.context, course, "moodle")
         self.context.step("moodle")
 
     # ------------------------------------------------------------ questions

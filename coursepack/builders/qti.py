@@ -17,7 +17,7 @@ from coursepack.exports.idents import file_ident, ident
 from coursepack.exports.qti import QtiItems, metadata, questestinterop
 from coursepack.exports.text import decimal_text, local_references, rewrite_local, url_path
 from coursepack.exports.titles import quiz_title
-from coursepack.exports.warnings import question_warner, warn_quiz
+from coursepack.exports.warnings import note_partial_credit, question_warner, warn_quiz
 from coursepack.exports.xmltree import document, element, sub
 from coursepack.model import Course, Module, Quiz
 from coursepack.writer import OutputTree
@@ -56,6 +56,7 @@ class QtiBuilder(Builder):
             self.context.notes.append(f"qti: Canvas quizzes have no hints: the {hints} hint(s) stay in the QTI files, unused")
         if not course.quizzes:
             self.context.notes.append("qti: the course has no quizzes, so this export holds none")
+        note_partial_credit(self.context, course, "qti")
         self.context.step("zip")
 
     def _assessment(self, module: Module, quiz: Quiz, strings) -> bytes:

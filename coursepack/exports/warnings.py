@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from coursepack.builders.base import BuildContext
-from coursepack.model import Module, QuestionBase
+from coursepack.model import Course, Module, QuestionBase
 
 
 def question_warner(context: BuildContext) -> Callable[[QuestionBase, str], None]:
@@ -18,3 +18,16 @@ def question_warner(context: BuildContext) -> Callable[[QuestionBase, str], None
 
 def warn_quiz(context: BuildContext, module: Module, message: str) -> None:
     context.warn(f"{module.folder}/quiz.yml", 0, message)
+
+
+PARTIAL_CREDIT_TYPES = ("multiple", "matching", "ordering")
+
+
+def note_partial_credit(context: BuildContext, course: Course, label: str) -> None:
+    """LMS types give part marks where the course scores all-or-nothing: say so once per build."""
+    count = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.type in PARTIAL_CREDIT_TYPES)
+    if count:
+        context.notes.append(
+            f"{label}: {count} multiple-answer, matching or ordering question(s) get partial credit in the LMS; "
+            "the course scores every question all-or-nothing"
+        )

@@ -57,6 +57,7 @@ class LoopbackServer:
 
         class Request(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each small reply waits ~40 ms for a delayed ACK
 
             def log_message(self, *args) -> None:  # quiet
                 pass
@@ -132,17 +133,29 @@ SCORM_SETTINGS = {"lmsCommitUrl": False, "autocommit": False, "logLevel": 5}
 # carries the data of an earlier session, as an LMS hands it to a relaunch.
 PLAYER = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>LMS</title>
-<script src="/js/scorm-again/dist/{bundle}.js"></script>
+<script src="/js/scorm-again/dist/{bundle}.min.js"></script>
 <script>
 (function () {{
   var api = new {api_class}({settings});
   if (window.preload) api.loadFromFlattenedJSON(window.preload);
   window.lmsLog = [];
+  // An LMS without some parts of the data model (say, interactions) refuses them with 401.
+  var refused = {refused}, refusal = null;
   {methods}.forEach(function (name) {{
     var original = api[name].bind(api);
     api[name] = function () {{
       var args = Array.prototype.slice.call(arguments);
-      var result = original.apply(null, args);
+      var result;
+      if (/GetLastError/.test(name) && refusal) {{
+        result = refusal;
+        refusal = null;
+      }} else if (/GetValue|SetValue/.test(name) && refused.some(function (p) {{ return String(args[0]).indexOf(p) === 0; }})) {{
+        refusal = "401";
+        result = /SetValue/.test(name) ? "false" : "";
+      }} else {{
+        refusal = null;
+        result = original.apply(null, args);
+      }}
       window.lmsLog.push([name].concat(args, [String(result)]));
       return result;
     }};
@@ -162,7 +175,7 @@ SCORM12_METHODS = ["LMSInitialize", "LMSFinish", "LMSGetValue", "LMSSetValue", "
 SCORM2004_METHODS = ["Initialize", "Terminate", "GetValue", "SetValue", "Commit", "GetLastError"]
 
 
-def player_page(runtime: str, launch: str = "/pkg/index.html", settings: dict | None = None) -> str:
+def player_page(runtime: str, launch: str, settings: dict | None = None, refused: tuple[str, ...] = ()) -> str:
     if runtime == "scorm12":
         names = dict(bundle="scorm12", api_class="Scorm12API", api_name="API", other_name="API_1484_11", methods=SCORM12_METHODS)
     else:
@@ -170,6 +183,7 @@ def player_page(runtime: str, launch: str = "/pkg/index.html", settings: dict | 
     return PLAYER.format(
         settings=json.dumps(settings or SCORM_SETTINGS),
         launch=launch,
+        refused=json.dumps(list(refused)),
         **{k: json.dumps(v) if k == "methods" else v for k, v in names.items()},
     )
 
@@ -304,11 +318,11 @@ def answer_question(frame, question, right: bool = True) -> None:
     box = frame.locator(f"#q-{question.id}")
     if isinstance(question, SingleChoice):
         choice = next(c for c in question.choices if c.correct == right)
-        _choice(box, choice).locator("input").check()
+        _choice(frame, box, choice).locator("input").check()
     elif isinstance(question, MultipleChoice):
         wanted = [c for c in question.choices if c.correct] if right else [next(c for c in question.choices if not c.correct)]
         for choice in wanted:
-            _choice(box, choice).locator("input").check()
+            _choice(frame, box, choice).locator("input").check()
     elif isinstance(question, TrueFalse):
         value = question.answer if right else not question.answer
         box.locator(f"#q-{question.id}-{'true' if value else 'false'}").check()
@@ -330,7 +344,7 @@ def answer_question(frame, question, right: bool = True) -> None:
         if not right:
             wanted = wanted[::-1]
         for position, text in enumerate(wanted):
-            item = box.locator(".order-item").filter(has=box.locator(".order-text", has_text=exact(text)))
+            item = box.locator(".order-item").filter(has=frame.locator(".order-text", has_text=exact(text)))
             for _ in range(len(wanted)):
                 texts = [t.strip() for t in box.locator(".order-item .order-text").all_inner_texts()]
                 if texts.index(text) <= position:
@@ -345,8 +359,8 @@ def exact(text: str) -> re.Pattern:
     return re.compile(r"^\s*" + re.escape(text) + r"\s*$")
 
 
-def _choice(box, choice):
-    return box.locator(".choice").filter(has=box.locator(".choice-text", has_text=exact(plain_text(choice.text.html))))
+def _choice(frame, box, choice):
+    return box.locator(".choice").filter(has=frame.locator(".choice-text", has_text=exact(plain_text(choice.text.html))))
 
 
 def take_quiz(frame, quiz, right: bool = True) -> None:
@@ -358,3 +372,133 @@ def take_quiz(frame, quiz, right: bool = True) -> None:
 
 def correct_module_count(course: Course) -> int:
     return sum(1 for _, quiz in course.quizzes if quiz.points_possible)
+
+
+# ---------------------------------------------------------------- a small course with every question type
+
+TRAINER_MARKER = "TRAINERONLY-7f3a"
+SAMPLE_MARKER = "SAMPLEANSWER-2c9e"
+
+DEMO_COURSE = """\
+id: {id}
+title: Tracking demo
+version: "2.1"
+language: {language}
+description: A short course that exercises every question type.
+authors: [Test Author]
+organization: Test Library
+passing_score: {passing}
+completion: {completion}
+"""
+
+DEMO_LESSON = """\
+---
+title: {title}
+minutes: 5
+---
+Some words about {title}.
+
+!!! reflect "Think"
+    What would you do?
+
+!!! trainer
+    {marker} Facilitators: ask the room first.
+"""
+
+DEMO_QUIZZES = {
+    "01-first-steps": """\
+questions:
+  - id: pick-one
+    type: single
+    prompt: Which colour is the sky on a clear day?
+    choices:
+      - text: Green
+      - text: Blue
+        correct: true
+      - text: Red
+  - id: pick-some
+    type: multiple
+    prompt: Which of these are fruit?
+    choices:
+      - text: Apple
+        correct: true
+      - text: Carrot
+      - text: Pear
+        correct: true
+  - id: yes-or-no
+    type: true_false
+    prompt: Water boils at 100 degrees Celsius at sea level.
+    answer: true
+  - id: the-word
+    type: fill_blank
+    prompt: "Libraries lend ___ to their members."
+    answers: [books, "books and more"]
+  - id: how-many
+    type: numeric
+    prompt: How many days are in a week?
+    answer: 7
+    tolerance: 0.5
+""",
+    "02-next-steps": """\
+questions:
+  - id: pairs
+    type: matching
+    prompt: Match each place to what happens there.
+    pairs:
+      - prompt: Desk
+        match: Checkout
+      - prompt: Corner
+        match: Reading
+    distractors: [Cooking]
+  - id: in-order
+    type: ordering
+    prompt: Put the steps in order.
+    items:
+      - Greet
+      - Listen
+      - Help
+  - id: your-view
+    type: open
+    prompt: What did you learn?
+    sample_answer: "{sample} A model answer for the trainer."
+""",
+}
+
+
+def write_demo_course(root: Path, *, course_id: str = "tracking-demo", completion: str = "quizzes",
+                      passing: int = 80, language: str = "en", quizzes: dict[str, str] | None = None) -> Path:
+    """A three-module course (two quizzes covering every question type, one lesson only)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "course.yml").write_text(
+        DEMO_COURSE.format(id=course_id, passing=passing, completion=completion, language=language), encoding="utf-8"
+    )
+    quizzes = DEMO_QUIZZES if quizzes is None else quizzes
+    for folder in ("01-first-steps", "02-next-steps", "03-wrap-up"):
+        module = root / "modules" / folder
+        module.mkdir(parents=True, exist_ok=True)
+        title = folder[3:].replace("-", " ").capitalize()
+        (module / "lesson.md").write_text(DEMO_LESSON.format(title=title, marker=TRAINER_MARKER), encoding="utf-8")
+        if folder in quizzes:
+            (module / "quiz.yml").write_text(quizzes[folder].replace("{sample}", SAMPLE_MARKER), encoding="utf-8")
+    return root
+
+
+def build_course(course_dir: Path, formats: list[str], out: Path):
+    """Build in this process (the command itself is tested elsewhere); returns the report."""
+    from coursepack.build import build
+
+    return build(course_dir, formats, out)
+
+
+def load(course_dir: Path) -> Course:
+    from coursepack.loading import load_course
+
+    return load_course(course_dir).course
+
+
+def fill_blank_quiz(prefix: str, count: int) -> str:
+    """A quiz of `count` fill-in-the-blank questions: the largest saved answers there are."""
+    return "questions:\n" + "".join(
+        f'  - id: {prefix}-{n}\n    type: fill_blank\n    prompt: "Word number {n} is ___."\n    answers: [word{n}]\n'
+        for n in range(count)
+    )

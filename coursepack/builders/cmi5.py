@@ -5,7 +5,7 @@ from __future__ import annotations
 from coursepack.builders.base import Builder
 from coursepack.model import Course
 from coursepack.tracking import cmi5_structure
-from coursepack.tracking.budget import worst_case_suspend_data
+from coursepack.tracking.budget import worst_case_cmi5_document
 from coursepack.tracking.launch import LAUNCH_PAGE, package_files
 from coursepack.tracking.metadata import package_facts
 from coursepack.writer import OutputTree
@@ -25,5 +25,5 @@ class Cmi5Builder(Builder):
         out.write_zip(self.outputs(course)[0], [("cmi5.xml", structure), *files.items()])
         self.context.step("package")
         self.context.notes.append(
-            f"cmi5: progress kept in an xAPI state document of at most {worst_case_suspend_data(course)} characters"
+            f"cmi5: progress kept in an xAPI state document of at most {worst_case_cmi5_document(course)} characters"
         )

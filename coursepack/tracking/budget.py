@@ -10,6 +10,7 @@ outgrow the limit fails the build, pointing at the quiz that weighs most.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from coursepack.errors import CourseErrors, Problem
 from coursepack.model import Course
@@ -23,6 +24,13 @@ def worst_case_suspend_data(course: Course) -> int:
     from coursepack.packet.state import worst_case_state_size
 
     return worst_case_state_size(course)
+
+
+def worst_case_cmi5_document(course: Course) -> int:
+    """The largest state document the cmi5 AU writes: the packet's state, the bookmark, what was reported."""
+    bookmark = max((len(json.dumps(module.id)) for module in course.modules), default=0)
+    wrapper = len('{"state":,"location":,"reported":{"completed":true,"passed":true}}')
+    return worst_case_suspend_data(course) + max(bookmark, len("null")) + wrapper
 
 
 def check_suspend_data(course: Course, limit: int, standard: str) -> int:

@@ -113,6 +113,7 @@
       case "multiple":
       case "ordering":
         picked = answer.map(function (text) { return findOption(key.options, text); });
+        if (out.kind === "multiple") picked.sort(function (a, b) { return key.options.indexOf(a) - key.options.indexOf(b); });
         if (allFound(picked)) {
           out.response = picked.map(function (o) { return o.id; }).join("[,]");
           if (picked.every(function (o) { return o.id12; })) out.response12 = picked.map(function (o) { return o.id12; }).join(",");

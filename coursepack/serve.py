@@ -72,9 +72,10 @@ def serve(course_dir: Path, port: int, say: Say, show_problems: ShowProblems) ->
     rebuild = functools.partial(_rebuild, course_dir, out, state, say, show_problems)
     stop_on_terminate = _TerminateAsInterrupt()
     try:
+        # Listening before the first build finds a busy port at once; requests wait for the build.
+        server = _bind(port, PreviewHandler.bound_to(out / "html", state), say)
         watcher.start()  # before the first build, so that no save is missed
         rebuild(changed=())
-        server = _bind(port, PreviewHandler.bound_to(out / "html", state), say)
         threading.Thread(target=server.serve_forever, name="coursepack-http", daemon=True).start()
         say(f"Previewing on http://{HOST}:{server.server_port}/ (rebuilt on save; Ctrl-C stops)")
         while True:
@@ -297,9 +298,10 @@ def _bind(port: int, handler, say: Say) -> ThreadingHTTPServer:
     for candidate in range(port, last + 1):
         try:
             server = ThreadingHTTPServer((HOST, candidate), handler)
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise click.BadParameter(f"cannot listen on {HOST}:{candidate}: {exc.strerror}",
+        except (OSError, OverflowError) as exc:
+            if getattr(exc, "errno", None) != errno.EADDRINUSE:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise click.BadParameter(f"cannot listen on {HOST}:{candidate}: {reason}",
                                          param_hint="'--port'") from None
             continue
         if candidate != port:

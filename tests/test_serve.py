@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_coursepack
+from conftest import REPO
+
+from coursepack.build import check
+from coursepack.errors import CourseErrors
 
 START_SECONDS = 30
 CHANGE_MS = 10_000  # a save shows in the page well within this
@@ -113,11 +116,11 @@ def page(browser):
 
 
 def errors_from_check(course: Path) -> list[str]:
-    """What `coursepack check` says about the course, line by line: what the preview must show."""
-    result = run_coursepack("check", str(course))
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert lines and all(re.match(r"modules/01-welcome/\S+:\d+: error: ", line) for line in lines), lines
+    """What `coursepack check` reports for the course, line by line: what the preview must show."""
+    with pytest.raises(CourseErrors) as raised:
+        check(course)
+    lines = [str(problem) for problem in raised.value.problems]
+    assert all(re.match(r"modules/01-welcome/\S+:\d+: error: ", line) for line in lines), lines
     return lines
 
 

@@ -34,6 +34,7 @@ FILL_BLANK_MAXLENGTH = 60
 NUMERIC_MAXLENGTH = 20
 
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<(?:br|/p|/li|/div|/h\d|/dd|/dt|/td|/th|/tr)\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ def quiz_view(course: Course, module: Module, default_title: str) -> QuizView | 
 
 
 def plain_text(fragment: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", _TAG.sub(" ", fragment))).strip()
+    """An HTML fragment as the text a reader sees."""
+    text = _TAG.sub("", _BREAK.sub(" ", fragment))
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _question_view(course: Course, module: Module, quiz: Quiz, index: int, question: QuestionBase) -> QuestionView:

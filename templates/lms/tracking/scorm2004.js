@@ -22,8 +22,12 @@
 
   function findApi() {
     var api = findIn(window);
-    if (!api && window.opener) {
-      try { api = findIn(window.opener); } catch (crossOrigin) { api = null; }
+    if (!api) {
+      // An LMS that opens the course in a window of its own (perhaps inside a wrapper frame).
+      try {
+        var opener = window.opener || (window.top && window.top.opener);
+        if (opener) api = findIn(opener);
+      } catch (crossOrigin) { api = null; }
     }
     return api;
   }

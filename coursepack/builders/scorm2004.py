@@ -23,7 +23,7 @@ class Scorm2004Builder(Builder):
         return 2
 
     def write(self, course: Course, out: OutputTree) -> None:
-        needed = check_suspend_data(course, SCORM2004_SUSPEND_DATA, "SCORM 2004")
+        needed = check_suspend_data(course, SCORM2004_SUSPEND_DATA, "SCORM 2004", roomier="the cmi5 package")
         self.context.step("resume data fits")
         files = package_files(self.context, course, "scorm2004")
         manifest = manifest_scorm2004.manifest(package_facts(course), LAUNCH_PAGE, list(files))

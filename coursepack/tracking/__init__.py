@@ -5,6 +5,7 @@ one LMS connection for the whole launch and lends the packet a progress
 `coursepackHost`, and a control document (imsmanifest.xml or cmi5.xml):
 
 - `text`: plain text and identifiers for control documents and LMS reports;
+- `metadata`: the course facts every control document states;
 - `answer_key`: how each question is reported as an interaction;
 - `launch`: the launch page, its configuration and the package's files;
 - `budget`: the worst-case size of the resume data, checked against the limits;

@@ -33,8 +33,8 @@ def worst_case_cmi5_document(course: Course) -> int:
     return worst_case_suspend_data(course) + max(bookmark, len("null")) + wrapper
 
 
-def check_suspend_data(course: Course, limit: int, standard: str) -> int:
-    """The worst case, or CourseErrors when it exceeds `limit`."""
+def check_suspend_data(course: Course, limit: int, standard: str, roomier: str = "the SCORM 2004 or cmi5 package") -> int:
+    """The worst case, or CourseErrors when it exceeds `limit`; `roomier` names formats that have room."""
     needed = worst_case_suspend_data(course)
     if needed <= limit:
         return needed
@@ -53,7 +53,7 @@ def check_suspend_data(course: Course, limit: int, standard: str) -> int:
             path,
             0,
             advice + f" This quiz takes the most ({share} characters): shorten its answers, split the "
-            "module, or offer the SCORM 2004 or cmi5 package instead, which have room for it.",
+            f"module, or offer {roomier} instead, which has room for it.",
         )
     ])
 

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 from coursepack.builders.base import BuildContext
+from coursepack.builders.html import HtmlBuilder  # the packet's own builder
 from coursepack.model import Course
+from coursepack.packet.pages import HOME_PAGE, Site  # the packet's naming of its pages
 from coursepack.tracking.answer_key import answer_key
 
 LAUNCH_PAGE = "index.html"
@@ -35,8 +37,6 @@ def package_files(
     context: BuildContext, course: Course, runtime: Runtime, failed_status: FailedStatus = "failed"
 ) -> dict[str, bytes]:
     """Every file of the package except its control document, by path."""
-    from coursepack.builders.html import HtmlBuilder  # the packet's own builder
-
     packet = HtmlBuilder(context).packet_files(course)
     files = {PACKET + path: data for path, data in sorted(packet.items())}
     theme = context.theme
@@ -63,7 +63,7 @@ def launch_config(course: Course, packet: dict[str, bytes], strings: dict[str, s
         "completion": course.completion,
         "passingScore": course.passing_score,
         "failedStatus": failed_status,
-        "home": PACKET + "index.html",
+        "home": PACKET + HOME_PAGE,
         "modules": [
             {
                 "id": module.id,
@@ -84,8 +84,6 @@ def launch_config(course: Course, packet: dict[str, bytes], strings: dict[str, s
 
 
 def _module_page(course: Course, module, packet: dict[str, bytes]) -> str | None:
-    from coursepack.packet.pages import Site  # the packet's naming of module pages
-
     page = Site().page_name(module, course)
     return PACKET + page if page in packet else None
 

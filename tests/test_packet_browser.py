@@ -427,7 +427,9 @@ def test_answers_scores_and_notes_survive_a_reload(offline, packet, course):
     expect(page.locator('[data-cp="attempt"]')).to_contain_text("2 of 5 questions answered")
     home = offline.open(url(packet))
     expect(home.locator(".module-card").nth(1).locator(".badge")).to_have_text("In progress")
-    expect(home.locator('[data-cp="continue"]')).to_have_text(f"Continue: {module.title}")
+    expect(home.locator('[data-cp="continue"]')).to_have_text("Continue the course")
+    expect(home.locator('[data-cp="continue"]')).to_have_attribute("href", f"{module.id}.html")
+    expect(home.locator('[data-cp="next-up"]')).to_have_text(f"Up next: {module.title}")
 
 
 def test_max_attempts_ends_retries_and_each_attempt_reshuffles(offline, packet, course):

@@ -243,6 +243,11 @@ def _catalogue(language: str, name: str) -> dict:
     return yaml.safe_load((builtin_templates() / "i18n" / language / name).read_text(encoding="utf-8"))
 
 
+def test_packet_strings_are_named_apart_from_other_parts_strings():
+    """Catalogues of all parts merge into one: the packet's own keys carry its prefix."""
+    assert all(key.startswith("packet_") for key in _catalogue("en", "packet.yml"))
+
+
 @pytest.mark.parametrize("name", ["common.yml", "packet.yml"])
 def test_every_language_has_every_string(name):
     english = _catalogue("en", name)
@@ -258,7 +263,7 @@ def test_every_string_the_packet_uses_is_in_the_catalogue():
     script = (builtin_templates() / "assets" / "packet.js").read_text(encoding="utf-8")
     used = set(re.findall(r'\btext\("(\w+)"', script))
     used |= set(re.findall(r'"(need_\w+|passed|failed|failed_final|correct|incorrect|choice_correct|choice_incorrect)"', script))
-    assert used and {f"js_{key}" for key in used} <= set(strings)
+    assert used and {f"packet_js_{key}" for key in used} <= set(strings)
     templates = builtin_templates()
     sources = [p.read_text(encoding="utf-8") for p in [*templates.glob("*.html"), *(templates / "packet").glob("*.html")]]
     for key in set(re.findall(r"\bt\.(\w+)", "".join(sources))):

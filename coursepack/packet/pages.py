@@ -23,7 +23,7 @@ STYLESHEET = "assets/packet.css"
 SCRIPT = "assets/packet.js"
 HOME_PAGE = "index.html"
 COMPLETION_PAGE = "completion.html"
-SCRIPT_STRING_PREFIX = "js_"
+SCRIPT_STRING_PREFIX = "packet_js_"
 # A book, as the tab's icon: inline, so that no page asks for /favicon.ico.
 FAVICON = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"

@@ -654,7 +654,7 @@
 
   Question.prototype.showProblem = function (problem) {
     this.feedback.className = "feedback is-problem";
-    this.feedback.innerHTML = '<p class="feedback-title">' + icon("info") + escapeHtml(text(problem)) + "</p>";
+    this.feedback.innerHTML = title("info", text(problem));
   };
 
   Question.prototype.clearProblem = function () {
@@ -698,7 +698,7 @@
     all(".just-moved", this.element).forEach(function (element) { element.classList.remove("just-moved"); });
     if (this.type === "open") {
       this.feedback.className = "feedback is-saved";
-      this.feedback.innerHTML = '<p class="feedback-title">' + icon("pen") + escapeHtml(text("open_saved")) + "</p>" + explanation(hidden);
+      this.feedback.innerHTML = title("pen", text("open_saved")) + explanation(hidden);
       return result;
     }
     result.parts.forEach(function (part) {
@@ -719,13 +719,19 @@
     var own = result.correct ? hidden.c : hidden.i;
     this.feedback.className = "feedback " + (result.correct ? "is-correct" : "is-incorrect");
     this.feedback.innerHTML =
-      '<p class="feedback-title">' + icon(result.correct ? "check" : "cross") + escapeHtml(text(result.correct ? "correct" : "incorrect")) +
-      ' <span class="feedback-points">' + escapeHtml(text("points", { earned: formatNumber(result.earned), possible: formatNumber(this.points) })) + "</span></p>" +
+      title(result.correct ? "check" : "cross", text(result.correct ? "correct" : "incorrect"),
+        text("points", { earned: formatNumber(result.earned), possible: formatNumber(this.points) })) +
       (own || "") +
       (result.missed ? "<p>" + escapeHtml(text("missed")) + "</p>" : "") +
       explanation(hidden);
     return result;
   };
+
+  // A feedback heading line: an icon, the verdict, and an optional aside such as the points.
+  function title(name, verdict, aside) {
+    return '<p class="feedback-title">' + icon(name) + "<span>" + escapeHtml(verdict) +
+      (aside ? ' <span class="feedback-points">' + escapeHtml(aside) + "</span>" : "") + "</span></p>";
+  }
 
   function explanation(hidden) {
     if (!hidden.x) return "";
@@ -872,7 +878,7 @@
     if (score === null) {
       cls = "quiz-result is-passed";
       html = '<div class="result-main"><div class="result-text"><p class="result-verdict">' + icon("check") +
-        escapeHtml(text("open_complete")) + "</p></div></div>";
+        "<span>" + escapeHtml(text("open_complete")) + "</span></p></div></div>";
     } else {
       var passed = score >= settings.pass;
       cls = "quiz-result " + (passed ? "is-passed" : "is-failed");
@@ -883,7 +889,7 @@
       html = '<div class="result-main"><p class="result-score" aria-hidden="true">' + escapeHtml(formatNumber(score)) + "%</p>" +
         '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
         '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
-        '<p class="result-verdict">' + icon(passed ? "check" : "cross") + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</p>" +
+        '<p class="result-verdict">' + icon(passed ? "check" : "cross") + "<span>" + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</span></p>" +
         (details.length ? '<p class="result-detail">' + escapeHtml(details.join(" \u00b7 ")) + "</p>" : "") + "</div></div>";
     }
     var actions = "";
@@ -994,12 +1000,14 @@
       if (typeof state.l === "number" && !moduleDone(state.l)) target = state.l;
       for (var i = 0; target === null && i < MODULES.length; i++) if (!moduleDone(i)) target = i;
     }
-    var label;
-    if (summary.completed) label = text("review");
-    else if (!started) label = text("start");
-    else label = text("continue", { title: MODULES[target].title });
+    var label = summary.completed ? text("review") : started ? text("continue") : text("start");
     link.href = MODULES[target === null ? 0 : target].href;
     link.innerHTML = escapeHtml(label) + icon("right");
+    var nextUp = one('[data-cp="next-up"]');
+    if (nextUp) {
+      nextUp.hidden = !started || target === null;
+      if (target !== null) nextUp.innerHTML = escapeHtml(text("next_up")) + " <strong>" + escapeHtml(MODULES[target].title) + "</strong>";
+    }
     link.classList.toggle("quiet", summary.completed);
   }
 

@@ -12,6 +12,7 @@ import time
 from coursepack.builders.base import Builder
 from coursepack.model import Course
 from coursepack.printing.editions import editions
+from coursepack.printing.html_scope import remote_images
 from coursepack.printing.pdf_cache import PdfCache
 from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, Rendered, render_all, used_assets
 from coursepack.writer import OutputTree
@@ -46,6 +47,7 @@ class PdfBuilder(Builder):
 
     def write(self, course: Course, out: OutputTree) -> None:
         started = time.perf_counter()
+        self._warn_remote_images(course)
         jobs = pdf_jobs(course, self.theme)
         cache = PdfCache(self.context.cache_dir)
         keys = {job.name: cache.key(job) for job in jobs}
@@ -73,3 +75,10 @@ class PdfBuilder(Builder):
             f"pdf: {len(jobs)} PDFs ({course.effective_page_size}), {fresh} rendered, "
             f"{len(jobs) - fresh} unchanged, in {time.perf_counter() - started:.1f} s"
         )
+
+    def _warn_remote_images(self, course: Course) -> None:
+        for module in course.modules:
+            for segment in module.lesson.segments:
+                for url in dict.fromkeys(remote_images(segment.html)):
+                    self.context.warn(module.source.path, 0, f"image '{url}' is on the web, so the PDFs show its alt "
+                                      "text instead: save the image in the course folder to print it")

@@ -17,7 +17,7 @@ from typing import Literal
 
 from coursepack import __version__
 from coursepack.model import Course, Module, Quiz, RichText, Segment
-from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html
+from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
 from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
 from coursepack.theme import Theme
 
@@ -109,8 +109,13 @@ def module_views(course: Course, edition: Edition) -> tuple[ModuleView, ...]:
 
 
 def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: bool) -> Segment:
-    html = scope_html(segment.html, module.id, anchors)
-    return replace(segment, html=demote_headings(html) if demote else html)
+    html = without_remote_images(scope_html(segment.html, module.id, anchors))
+    if demote:
+        html = demote_headings(html)
+    if getattr(segment, "title", "").casefold() == segment.kind:
+        # An untitled block is titled with its kind ("Trainer"); the label already says it.
+        return replace(segment, html=html, title="")
+    return replace(segment, html=html)
 
 
 def _quiz_view(module: Module, quiz: Quiz, edition: Edition) -> QuizView:

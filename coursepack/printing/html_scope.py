@@ -17,6 +17,9 @@ _ID = re.compile(r"""\bid=(["'])(.*?)\1""")
 _HREF = re.compile(r"""(\s)href=(["'])(.*?)\2""")
 _HEADING = re.compile(r"<(/?)h([1-5])\b")
 _LESSON = re.compile(r"^modules/([^/]+)/lesson\.md$")
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\bsrc=(["'])(.*?)\1""")
+_ALT = re.compile(r"""\balt=(["'])(.*?)\1""", re.DOTALL)
 
 
 def module_anchor(module_id: str) -> str:
@@ -44,6 +47,29 @@ def scope_html(html: str, module_id: str, anchor_of_folder: dict[str, str]) -> s
 
     html = _ID.sub(lambda m: f"id={m.group(1)}{prefix}{m.group(2)}{m.group(1)}", html)
     return _HREF.sub(href, html)
+
+
+def remote_images(html: str) -> list[str]:
+    """The web addresses of images in `html`: a build does not download them."""
+    found = []
+    for tag in _IMG.findall(html):
+        src = _SRC.search(tag)
+        if src and urlsplit(src.group(2)).scheme in ("http", "https"):
+            found.append(src.group(2))
+    return found
+
+
+def without_remote_images(html: str) -> str:
+    """Each image from the web replaced by its alt text, which is what a reader can be given."""
+
+    def replace(match: re.Match) -> str:
+        src = _SRC.search(match.group(0))
+        if not src or urlsplit(src.group(2)).scheme not in ("http", "https"):
+            return match.group(0)
+        alt = _ALT.search(match.group(0))
+        return f'<span class="missing-image">{alt.group(2) if alt else ""}</span>'
+
+    return _IMG.sub(replace, html)
 
 
 def demote_headings(html: str) -> str:

@@ -47,6 +47,7 @@ class Rendered:
     pdf: bytes
     warnings: list[str] = field(default_factory=list)
     cached: bool = False
+    process: int = field(default_factory=os.getpid)  # which process rendered it
 
 
 def used_assets(html: str, css: str, assets: Iterable[Asset]) -> tuple[Asset, ...]:
@@ -58,8 +59,8 @@ def used_assets(html: str, css: str, assets: Iterable[Asset]) -> tuple[Asset, ..
     return tuple(a for a in sorted(assets, key=lambda a: a.path) if a.path in wanted)
 
 
-class _Refused(Exception):
-    pass
+class NotFetched(Exception):
+    """A URL that printing does not follow: builds use no network and no files outside the model."""
 
 
 def _asset_response(url: str, assets: dict[str, Asset]):
@@ -84,7 +85,7 @@ if hasattr(weasyprint.urls, "URLFetcher"):  # WeasyPrint 68 and later
             if url.startswith(ASSET_BASE):
                 asset = _asset_response(url, self.assets)
                 return weasyprint.urls.URLFetcherResponse(url, asset.data, {"Content-Type": asset.media_type})
-            raise _Refused(f"not fetched for print (no network in builds): {url}")
+            raise NotFetched(f"{url} is not a file of the course")
 
     def _fetcher(assets: dict[str, Asset]):
         return ModelFetcher(assets)
@@ -98,7 +99,7 @@ else:  # older WeasyPrint: a function returning a dict
             if url.startswith(ASSET_BASE):
                 asset = _asset_response(url, assets)
                 return {"string": asset.data, "mime_type": asset.media_type, "redirected_url": url}
-            raise _Refused(f"not fetched for print (no network in builds): {url}")
+            raise NotFetched(f"{url} is not a file of the course")
 
         return fetch
 

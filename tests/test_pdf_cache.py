@@ -1,0 +1,131 @@
+"""The PDF step's cache and processes: reuse only what is unchanged, never a wrong PDF.
+
+The builder runs in-process here, on a copy of the small French fixture, with
+a cache folder of its own; each test starts from a fresh copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import FIXTURES
+from coursepack.builders.base import BuildContext
+from coursepack.builders.pdf import PdfBuilder, pdf_jobs
+from coursepack.loading import load_course
+from coursepack.printing import pdf_cache
+from coursepack.printing.editions import editions
+from coursepack.printing.pdf_render import ARCHIVAL, PdfJob, render, render_all
+from coursepack.theme import Theme
+from coursepack.writer import OutputTree
+
+NAMES = ("learner", "trainer", "certificate")
+
+
+@pytest.fixture
+def course_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718236800")
+    target = tmp_path / "course"
+    shutil.copytree(FIXTURES / "pdf-french", target)
+    return target
+
+
+def build(course_dir: Path, cache: Path | None, out: Path) -> tuple[dict[str, bytes], str]:
+    """One run of the PDF step; returns the PDFs and the step's summary note."""
+    context = BuildContext(theme=Theme(course_dir), cache_dir=cache)
+    PdfBuilder(context).write(load_course(course_dir).course, OutputTree(out))
+    return {name: (out / "pdf" / f"cours-fr-{name}.pdf").read_bytes() for name in NAMES}, context.notes[-1]
+
+
+def test_an_unchanged_course_comes_from_the_cache(course_dir, tmp_path):
+    first, note = build(course_dir, tmp_path / "cache", tmp_path / "out1")
+    assert "3 rendered, 0 unchanged" in note
+    second, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
+    assert "0 rendered, 3 unchanged" in note
+    assert second == first
+
+
+def test_a_change_re_renders_only_the_pdfs_it_shows_in(course_dir, tmp_path):
+    first, _ = build(course_dir, tmp_path / "cache", tmp_path / "out1")
+    quiz = course_dir / "modules" / "01-accueil" / "quiz.yml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + "    explanation: NOUVELLE-EXPLICATION\n", encoding="utf-8")
+    second, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
+    assert "1 rendered, 2 unchanged" in note  # an explanation prints in the trainer edition only
+    assert second["learner"] == first["learner"] and second["certificate"] == first["certificate"]
+    assert "NOUVELLE-EXPLICATION" in "".join(p.extract_text() for p in PdfReader(tmp_path / "out2/pdf/cours-fr-trainer.pdf").pages)
+    # The replaced trainer PDF left the cache; one entry per document remains.
+    kept = sorted(p.name.rsplit("-", 1)[0] for p in (tmp_path / "cache" / "pdf").glob("*.pdf"))
+    assert kept == ["cours-fr-certificate", "cours-fr-learner", "cours-fr-trainer"]
+
+
+def test_a_damaged_cache_entry_is_rendered_again(course_dir, tmp_path):
+    build(course_dir, tmp_path / "cache", tmp_path / "out1")
+    (entry,) = (tmp_path / "cache" / "pdf").glob("cours-fr-learner-*.pdf")
+    entry.write_bytes(entry.read_bytes()[:1000])  # as if the disk had filled up mid-write
+    pdfs, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
+    assert "1 rendered, 2 unchanged" in note
+    assert len(PdfReader(tmp_path / "out2/pdf/cours-fr-learner.pdf").pages) > 1
+
+
+def test_other_fonts_or_another_date_mean_new_pdfs(course_dir, tmp_path, monkeypatch):
+    build(course_dir, tmp_path / "cache", tmp_path / "out1")
+    monkeypatch.setattr(pdf_cache, "font_fingerprint", lambda: "a font was installed")
+    _, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
+    assert "3 rendered" in note
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # the next day: a new date on every cover
+    _, note = build(course_dir, tmp_path / "cache", tmp_path / "out3")
+    assert "3 rendered" in note
+
+
+def test_html_is_deterministic_for_a_given_date(course_dir):
+    course, theme = load_course(course_dir).course, Theme(course_dir)
+    date = dt.date(2024, 6, 13)
+    assert [d.html + d.css for d in editions(course, theme, date)] == [d.html + d.css for d in editions(course, theme, date)]
+    assert "13 juin 2024" in editions(course, theme, date)[2].html
+
+
+def test_pdfs_render_in_worker_processes(course_dir):
+    jobs = pdf_jobs(load_course(course_dir).course, Theme(course_dir))
+    results = render_all(jobs, workers=2)
+    assert sorted(results) == sorted(NAMES)
+    assert all(r.pdf.startswith(b"%PDF-") for r in results.values())
+    assert {r.process for r in results.values()}.isdisjoint({os.getpid()})
+    assert len({r.process for r in results.values()}) == 2
+
+
+def test_archival_pdfs_are_pdf_a_and_still_tagged(course_dir):
+    course = load_course(course_dir).course.model_copy(update={"pdf_archival": True})
+    jobs = {job.name: job for job in pdf_jobs(course, Theme(course_dir))}
+    assert {job.variant for job in jobs.values()} == {ARCHIVAL}
+    rendered = render(jobs["certificate"])
+    path = course_dir / "archival.pdf"
+    path.write_bytes(rendered.pdf)
+    with pikepdf.open(path) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp
+        assert "/OutputIntents" in pdf.Root
+        assert "/StructTreeRoot" in pdf.Root and str(pdf.Root.Lang) == "fr"
+
+
+def test_cache_key_covers_assets_variant_and_html(course_dir, monkeypatch):
+    monkeypatch.setattr(pdf_cache, "font_fingerprint", lambda: "fonts")
+    cache = pdf_cache.PdfCache(None)
+    base = PdfJob("learner", "<p>a</p>", "p {}")
+    from coursepack.model import Asset
+
+    keys = {
+        cache.key(base),
+        cache.key(PdfJob("learner", "<p>b</p>", "p {}")),
+        cache.key(PdfJob("learner", "<p>a</p>", "p { color: red }")),
+        cache.key(PdfJob("learner", "<p>a</p>", "p {}", variant=ARCHIVAL)),
+        cache.key(PdfJob("learner", "<p>a</p>", "p {}", assets=(Asset("m/a.png", b"1", "image/png"),))),
+        cache.key(PdfJob("learner", "<p>a</p>", "p {}", assets=(Asset("m/a.png", b"2", "image/png"),))),
+    }
+    assert len(keys) == 6
+    assert cache.key(base) == pdf_cache.PdfCache(None).key(base)

@@ -109,6 +109,9 @@ def build(
     owned = {name: registry()[name](BuildContext(theme=theme)).outputs(course) for name in names}
     stale = [n for n in names if not record.still_good(n, keys[n], owned[n])]
     report.unchanged = [n for n in names if n not in stale]
+    for name in report.unchanged:  # what those formats said last time still holds
+        report.warnings += record.warnings(name)
+        report.notes += record.notes(name)
     if stale:
         with StagedOutput(out) as tree:
             for name in stale:
@@ -118,7 +121,7 @@ def build(
         for name, (builder_warnings, notes) in results.items():
             report.warnings += builder_warnings
             report.notes += notes
-            record.remember(name, keys[name], owned[name])
+            record.remember(name, keys[name], owned[name], builder_warnings, notes)
         record.save()
     report.written = {name: owned[name] for name in names}
     report.seconds = time.perf_counter() - started
@@ -228,8 +231,19 @@ class _OutputRecord:
             return False
         return entry.get("files") == self._stat(owned) and bool(entry["files"])
 
-    def remember(self, name: str, key: str, owned: list[str]) -> None:
-        self.entries[name] = {"key": key, "files": self._stat(owned)}
+    def remember(self, name: str, key: str, owned: list[str], warnings: list[Problem], notes: list[str]) -> None:
+        self.entries[name] = {
+            "key": key,
+            "files": self._stat(owned),
+            "warnings": [[w.path, w.line, w.message] for w in warnings],
+            "notes": notes,
+        }
+
+    def warnings(self, name: str) -> list[Problem]:
+        return [Problem(path, line, message, "warning") for path, line, message in self.entries[name].get("warnings", [])]
+
+    def notes(self, name: str) -> list[str]:
+        return list(self.entries[name].get("notes", []))
 
     def save(self) -> None:
         if self.path is None:

@@ -100,3 +100,14 @@ def test_formats_built_in_parallel_equal_those_built_one_by_one(fixture_course):
     build(one, formats, jobs=1, use_cache=False)
     build(two, formats, jobs=2, use_cache=False)
     assert tree_digest(one / "output") == tree_digest(two / "output")
+
+
+def test_a_reused_format_repeats_its_warnings(fixture_course):
+    course = fixture_course("good-minimal")
+    quiz = course / "modules/01-welcome/quiz.yml"
+    quiz.write_text(quiz.read_text() + "  - id: q2\n    type: open\n    prompt: Say more.\n")
+    first = build(course, ["gift"])
+    second = build(course, ["gift"])
+    assert second.unchanged == ["gift"]
+    assert first.warnings and [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
+    assert second.notes == first.notes

@@ -86,9 +86,16 @@ def xml_bytes(root: ET.Element, default: str, prefixes: dict[str, str]) -> bytes
 
     `default` is the namespace of unprefixed elements, `prefixes` the others'.
     """
-    # ElementTree's prefix registry is global: set every prefix this document uses.
-    for prefix, uri in {"": default, **prefixes}.items():
-        ET.register_namespace(prefix, uri)
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    # ElementTree's prefix registry is global: set this document's prefixes for
+    # this one call only, so no other format's XML depends on which ran first.
+    registry = ET._namespace_map  # noqa: SLF001 (no public way to undo register_namespace)
+    saved = dict(registry)
+    try:
+        for prefix, uri in {"": default, **prefixes}.items():
+            ET.register_namespace(prefix, uri)
+        ET.indent(root, space="  ")
+        body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    finally:
+        registry.clear()
+        registry.update(saved)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")

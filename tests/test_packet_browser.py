@@ -31,7 +31,10 @@ from coursepack.model import (
 from coursepack.packet.quiz_view import plain_text
 from coursepack.packet.state import worst_case_state_size
 
-expect = pytest.importorskip("playwright.sync_api").expect
+try:
+    from playwright.sync_api import expect
+except ImportError:  # then the browser fixture skips, or fails under CI=true
+    expect = None
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL = ("file:", "data:", "blob:", "about:")
@@ -457,7 +460,7 @@ def test_pick_draws_a_new_set_of_questions_per_attempt(offline, packet, course):
     module = next(m for m in course.modules if m.quiz and m.quiz.pick)
     page = offline.open(url(packet, f"{module.id}.html"))
     drawn_sets = set()
-    for _ in range(6):
+    for _ in range(12):  # the same draw twelve times running has a chance below 1 in 10 million
         questions = drawn(page, module)
         assert len(questions) == module.quiz.pick
         expect(page.locator(".question-item:not([hidden])")).to_have_count(module.quiz.pick)
@@ -745,7 +748,8 @@ def test_french_course_speaks_french_and_completes_by_visits(offline, fixture_co
     out = run_packet_build(fixture_course("packet-fr"), tmp_path / "out")
     page = offline.open((out / "html" / "premier-contact.html").as_uri())
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.locator('[data-cp="check"]').first).to_have_text("Vérifier la réponse")
+    expect(page.locator('.question:not([data-type="open"]) [data-cp="check"]').first).to_have_text("Vérifier la réponse")
+    expect(page.locator('.question[data-type="open"] [data-cp="check"]')).to_have_text("Enregistrer ma réponse")
     visible = page.locator(".question-item:not([hidden]) [data-cp='question']")
     expect(visible).to_have_count(4)  # pick 3 of the 4 scored, and the open question
     ids = visible.evaluate_all("els => els.map(e => e.id.slice(2))")

@@ -1132,10 +1132,19 @@
     if (kind === "module") visit(+view.getAttribute("data-module"));
     else commit();
     if (target && target !== view) target.scrollIntoView();
-    else if (changed) window.scrollTo(0, 0);
+    else if (changed) toTop();
     if (changed && moveFocus) {
       var visibleHeading = all("h1", view).filter(function (h) { return !h.closest("[hidden]"); })[0];
       if (visibleHeading) visibleHeading.focus({ preventScroll: true });
+    }
+  }
+
+  // A view starts at the top of the page, header included, even where the browser
+  // scrolled to the view's id by itself when the page loaded.
+  function toTop() {
+    window.scrollTo(0, 0);
+    if (document.readyState !== "complete") {
+      window.addEventListener("load", function () { window.setTimeout(function () { window.scrollTo(0, 0); }, 0); }, { once: true });
     }
   }
 

@@ -11,9 +11,9 @@ import time
 
 from coursepack.builders.base import Builder
 from coursepack.model import Course
-from coursepack.printing.editions import editions
+from coursepack.printing.editions import build_date, editions
 from coursepack.printing.html_scope import remote_images
-from coursepack.printing.pdf_cache import PdfCache
+from coursepack.printing.pdf_cache import PdfCache, font_fingerprint
 from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, Rendered, render_all, used_assets
 from coursepack.writer import OutputTree
 
@@ -38,12 +38,17 @@ class PdfBuilder(Builder):
     name = "pdf"
     description = "printable learner workbook, trainer edition and certificate (pdf/)"
     order = 30
+    workers: int | None = None  # processes for rendering; None: one per CPU, at most one per PDF
 
     def outputs(self, course: Course) -> list[str]:
         return [ROOT]
 
     def steps(self, course: Course) -> int:
         return 3
+
+    def inputs_key(self, course: Course) -> str:
+        """What the PDFs depend on beyond the course and the theme: the date they print, the fonts."""
+        return f"{build_date().isoformat()}\n{font_fingerprint()}"
 
     def write(self, course: Course, out: OutputTree) -> None:
         started = time.perf_counter()
@@ -63,7 +68,7 @@ class PdfBuilder(Builder):
             cache.put(stems[rendered.name], keys[rendered.name], rendered.pdf)
             self.context.step(rendered.name)
 
-        results.update(render_all([j for j in jobs if j.name not in results], done=finished))
+        results.update(render_all([j for j in jobs if j.name not in results], workers=self.workers, done=finished))
         for job in jobs:
             rendered = results[job.name]
             path = pdf_path(course, job.name)

@@ -82,6 +82,12 @@ def format_minutes(minutes: int, strings: dict) -> str:
     return strings["print_hours_minutes"].format(h=hours, m=rest)
 
 
+def plural(strings: dict, key: str, n: int, **values) -> str:
+    """The string `key`, or `key_one` when there is one of a thing, filled in with n."""
+    template = strings.get(f"{key}_one", strings[key]) if n == 1 else strings[key]
+    return template.format(n=n, **values)
+
+
 def plain_text(html: str) -> str:
     return " ".join(_TAG.sub(" ", html).split())
 
@@ -154,6 +160,7 @@ def _common(course: Course, theme: Theme, date: dt.date) -> dict:
         "page_mm": PAGE_MM[course.effective_page_size],
         "total_time": format_minutes(course.minutes, strings),
         "format_minutes": lambda minutes: format_minutes(minutes, strings),
+        "plural": lambda key, n, **values: plural(strings, key, n, **values),
         "css_string": css_string,
         "css_page_label": css_page_label,
     }

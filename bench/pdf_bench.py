@@ -1,0 +1,131 @@
+"""The PDF step against WeasyPrint rendering the same documents on its own.
+
+    python bench/pdf_bench.py                      # the sample course, best of 3
+    python bench/pdf_bench.py --modules 30         # a synthetic course of 30 modules (bench/synthetic.py)
+    python bench/pdf_bench.py COURSE_DIR --repeat 5
+
+Measured, each the best of --repeat runs, in this one process (WeasyPrint and
+coursepack already imported, as in a build):
+- WeasyPrint alone: `HTML(string=...).write_pdf(...)` of the three documents
+  the step makes (same HTML, same stylesheets, same PDF variant), one after
+  the other: what a plain script would do;
+- the PDF step, cold: `PdfBuilder.write` with an empty cache folder (HTML
+  assembly, cache keys, the three PDFs rendered in parallel processes, files
+  written);
+- the PDF step in one process (workers=1), to show the step's own overhead;
+- the PDF step, warm: the same course again with the cache filled.
+Each step figure is also given as a ratio to WeasyPrint alone (below 1: faster).
+Markdown goes to stdout; progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+
+from coursepack.builders.base import BuildContext  # noqa: E402
+from coursepack.builders.pdf import PdfBuilder, pdf_jobs  # noqa: E402
+from coursepack.loading import load_course  # noqa: E402
+from coursepack.printing.pdf_render import ASSET_BASE, _fetcher  # noqa: E402
+from coursepack.theme import Theme  # noqa: E402
+from coursepack.writer import OutputTree  # noqa: E402
+
+
+def best(runs: int, action) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def weasyprint_alone(jobs) -> list[bytes]:
+    out = []
+    for job in jobs:
+        fetcher = _fetcher({a.path: a for a in job.assets})
+        html = HTML(string=job.html, base_url=ASSET_BASE, url_fetcher=fetcher)
+        out.append(html.write_pdf(stylesheets=[CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher)],
+                                  pdf_variant=job.variant))
+    return out
+
+
+def pdf_step(course, theme, cache: Path | None, workers: int | None = None) -> None:
+    builder = PdfBuilder(BuildContext(theme=theme, cache_dir=cache))
+    builder.workers = workers
+    with tempfile.TemporaryDirectory() as out:
+        builder.write(course, OutputTree(Path(out)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("course", nargs="?", type=Path, help="a course folder (default: the sample course)")
+    parser.add_argument("--modules", type=int, help="bench a synthetic course of this many modules instead")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1718236800")  # one date: the warm run must hit the cache
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.modules:
+            sys.path.insert(0, str(BENCH))
+            from synthetic import make_course  # bench/synthetic.py
+
+            course_dir = Path(scratch) / "course"
+            make_course(course_dir, args.modules)
+            label = f"synthetic course, {args.modules} modules"
+        else:
+            course_dir = args.course or REPO
+            label = "sample course" if course_dir == REPO else str(course_dir)
+        course = load_course(course_dir).course
+        theme = Theme(course_dir)
+        jobs = pdf_jobs(course, theme)
+        say(f"{label}: WeasyPrint alone ...")
+        pdfs = weasyprint_alone(jobs)  # also warms fonts and caches, as a build's first PDF would
+        pages = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in pdfs]
+        alone = best(args.repeat, lambda: weasyprint_alone(jobs))
+
+        def cold():
+            cache = Path(scratch) / "cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            pdf_step(course, theme, cache)
+
+        say("PDF step, cold ...")
+        step = best(args.repeat, cold)
+        say("PDF step, one process ...")
+        single = best(args.repeat, lambda: pdf_step(course, theme, None, workers=1))
+        say("PDF step, warm ...")
+        warm_cache = Path(scratch) / "warm"
+        pdf_step(course, theme, warm_cache)
+        warm = best(args.repeat, lambda: pdf_step(course, theme, warm_cache))
+
+    cpus = os.cpu_count() or 1
+    print(f"{label}: {len(course.modules)} modules; PDFs of {' + '.join(map(str, pages))} pages "
+          f"({', '.join(j.name for j in jobs)}), {course.effective_page_size}, {jobs[0].variant}; "
+          f"{cpus} CPUs, load {os.getloadavg()[0]:.1f}; best of {args.repeat}.\n")
+    print("| run | seconds | ratio to WeasyPrint alone |")
+    print("| --- | ---: | ---: |")
+    print(f"| WeasyPrint alone, three documents one after the other | {alone:.2f} | 1.00 |")
+    print(f"| PDF step, cold (parallel processes, empty cache) | {step:.2f} | {step / alone:.2f} |")
+    print(f"| PDF step, cold, one process | {single:.2f} | {single / alone:.2f} |")
+    print(f"| PDF step, warm (unchanged course, from the cache) | {warm:.2f} | {warm / alone:.3f} |")
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

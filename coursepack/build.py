@@ -105,8 +105,9 @@ def build(
     theme = Theme(course_dir)
     report = BuildReport(course, out, names, warnings=warnings)
     record = _OutputRecord(cache_dir, out)
-    keys = {name: _format_key(name, course, theme) for name in names}
-    owned = {name: registry()[name](BuildContext(theme=theme)).outputs(course) for name in names}
+    builders = {name: registry()[name](BuildContext(theme=theme)) for name in names}
+    keys = {name: _format_key(name, course, theme, builders[name].inputs_key(course)) for name in names}
+    owned = {name: builders[name].outputs(course) for name in names}
     stale = [n for n in names if not record.still_good(n, keys[n], owned[n])]
     report.unchanged = [n for n in names if n not in stale]
     for name in report.unchanged:  # what those formats said last time still holds
@@ -190,10 +191,10 @@ def _relay(messages, progress) -> None:
 # ---------------------------------------------------------------- skipping unchanged formats
 
 
-def _format_key(name: str, course: Course, theme: Theme) -> str:
+def _format_key(name: str, course: Course, theme: Theme, inputs: str) -> str:
     digest = hashlib.sha256()
     versions = [__version__] + [_version(lib) for lib in RENDERING_LIBRARIES]
-    for part in (name, course.digest, theme.digest, *versions):
+    for part in (name, course.digest, theme.digest, inputs, *versions):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 

@@ -55,6 +55,11 @@ class Builder(ABC):
     def write(self, course: Course, out: OutputTree) -> None:
         """Render `course` into `out`."""
 
+    def inputs_key(self, course: Course) -> str:
+        """Anything else the output depends on (a date it prints, fonts), for
+        deciding whether files from an earlier build are still good."""
+        return ""
+
     def steps(self, course: Course) -> int:
         """How many `context.step` calls `write` makes, for a progress bar."""
         return 1

@@ -180,6 +180,36 @@ def answer_all(page, module, right: bool = True) -> None:
         answer(page, question, right)
 
 
+def answer_module_right(page, course, number: int) -> None:
+    """Answer every question of module `number` right, checking the feedback of each."""
+    module = course.modules[number]
+    questions = drawn(page, module)
+    expected = min(module.quiz.pick or 99, len(module.quiz.scored_questions)) + sum(not q.scored for q in module.quiz.questions)
+    assert len(questions) == expected
+    for position, question in enumerate(questions, start=1):
+        box = page.locator(f"#q-{question.id}")
+        expect(box.locator(".question-number")).to_have_text(f"Question {position} of {len(questions)}")
+        answer(page, question, right=True)
+        feedback = box.locator('[data-cp="feedback"]')
+        if question.scored:
+            expect(feedback).to_have_class(re.compile("is-correct"))
+            expect(feedback.locator(".feedback-title")).to_contain_text("Correct")
+            expect(feedback).to_contain_text(f"Points: {question.points:g} of {question.points:g}")
+            if question.feedback and question.feedback.correct:
+                expect(feedback).to_contain_text(plain_text(question.feedback.correct.html))
+            expect(box.locator('[data-cp="check"]')).to_have_attribute("aria-disabled", "true")
+        else:
+            expect(feedback).to_contain_text("Saved in this browser")
+        if question.explanation:
+            expect(feedback.locator(".explanation")).to_contain_text(plain_text(question.explanation.html)[:60])
+    result = page.locator('[data-cp="quiz-result"]')
+    expect(result).to_have_class(re.compile("is-passed"))
+    expect(result).to_contain_text("100%")
+    expect(result).to_contain_text(f"Passed. The passing score is {module.quiz.passing_score:g}%.")
+    entry = saved_state(page, course)["m"][number]
+    assert entry["a"] == 1 and entry["b"] == 100
+
+
 def run_axe(page, js_packages: Path) -> list:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(js_packages / "axe-core" / "axe.min.js"))
@@ -236,38 +266,6 @@ def test_module_page_has_objectives_lesson_contents_and_navigation(offline, pack
 
 
 @pytest.mark.parametrize("number", range(6))
-def test_right_answers_to_every_question_score_100_and_pass(offline, packet, course, number):
-    module = course.modules[number]
-    page = offline.open(url(packet, f"{module.id}.html"))
-    questions = drawn(page, module)
-    expected = min(module.quiz.pick or 99, len(module.quiz.scored_questions)) + sum(not q.scored for q in module.quiz.questions)
-    assert len(questions) == expected
-    for position, question in enumerate(questions, start=1):
-        box = page.locator(f"#q-{question.id}")
-        expect(box.locator(".question-number")).to_have_text(f"Question {position} of {len(questions)}")
-        answer(page, question, right=True)
-        feedback = box.locator('[data-cp="feedback"]')
-        if question.scored:
-            expect(feedback).to_have_class(re.compile("is-correct"))
-            expect(feedback.locator(".feedback-title")).to_contain_text("Correct")
-            expect(feedback).to_contain_text(f"Points: {question.points:g} of {question.points:g}")
-            if question.feedback and question.feedback.correct:
-                expect(feedback).to_contain_text(plain_text(question.feedback.correct.html))
-        else:
-            expect(feedback).to_contain_text("Saved in this browser")
-        if question.explanation:
-            expect(feedback.locator(".explanation")).to_contain_text(plain_text(question.explanation.html)[:60])
-        if question.scored:
-            expect(box.locator('[data-cp="check"]')).to_have_attribute("aria-disabled", "true")
-    result = page.locator('[data-cp="quiz-result"]')
-    expect(result).to_have_class(re.compile("is-passed"))
-    expect(result).to_contain_text("100%")
-    expect(result).to_contain_text(f"Passed. The passing score is {module.quiz.passing_score:g}%.")
-    entry = saved_state(page, course)["m"][number]
-    assert entry["a"] == 1 and entry["b"] == 100
-
-
-@pytest.mark.parametrize("number", range(6))
 def test_wrong_answers_get_feedback_and_fail_and_axe_finds_nothing_before_or_after(offline, packet, course, js_packages, number):
     module = course.modules[number]
     page = offline.open(url(packet, f"{module.id}.html"))
@@ -310,6 +308,10 @@ def test_wrong_answers_get_feedback_and_fail_and_axe_finds_nothing_before_or_aft
     if hint.count():
         hint.first.click()
     assert run_axe(page, js_packages) == []
+    # With every kind of feedback showing, the page still reflows at 320 px and at 200% zoom.
+    for width in (320, 640):
+        page.set_viewport_size({"width": width, "height": 720})
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, width
 
 
 def test_score_is_points_earned_over_possible_against_the_passing_score(offline, packet, course):
@@ -475,10 +477,10 @@ def test_pick_draws_a_new_set_of_questions_per_attempt(offline, packet, course):
 # ------------------------------------------------------------------ completion, certificate, reset
 
 
-def test_completing_the_course_gives_a_printable_certificate(offline, packet, course, js_packages):
-    for module in course.modules:
+def test_right_answers_to_every_question_pass_every_quiz_and_earn_a_printable_certificate(offline, packet, course, js_packages):
+    for number, module in enumerate(course.modules):
         page = offline.open(url(packet, f"{module.id}.html"))
-        answer_all(page, module, right=True)
+        answer_module_right(page, course, number)
         page.close()
     home = offline.open(url(packet))
     expect(home.locator(".topbar")).to_contain_text("6 of 6 modules complete")
@@ -668,15 +670,12 @@ def test_axe_finds_nothing_on_the_home_and_completion_pages(offline, packet, js_
 
 @pytest.mark.parametrize("width", [320, 640])
 def test_pages_reflow_at_320_px_and_at_200_percent_zoom(browser, packet, course, width):
-    """640 CSS pixels is a 1280-pixel window at 200% zoom."""
+    """640 CSS pixels is a 1280-pixel window at 200% zoom. (Answered pages: see the wrong-answer test.)"""
     session = _context(browser, viewport={"width": width, "height": 720})
     try:
         pages = ["index.html", "completion.html", *(f"{m.id}.html" for m in course.modules)]
         for name in pages:
             page = session.open(url(packet, name))
-            module = next((m for m in course.modules if f"{m.id}.html" == name), None)
-            if module and width == 320:  # with every kind of feedback showing
-                answer_all(page, module, right=False)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{name} scrolls sideways at {width} px"
             page.close()

@@ -81,9 +81,11 @@
     return line.length > limit ? line.slice(0, limit) : line;
   }
 
+  // A typed number as SCORM's decimal (no exponent, at most 10 integer digits), or null.
   function numberText(text) {
     var value = Number(String(text).trim().replace(",", "."));
-    return isFinite(value) && String(text).trim() !== "" ? String(value) : null;
+    var decimal = isFinite(value) && String(text).trim() !== "" ? String(value) : "";
+    return /^-?\d{1,10}(\.\d{1,18})?$/.test(decimal) ? decimal : null;
   }
 
   /* The packet's record of a checked question, in the words of each standard:

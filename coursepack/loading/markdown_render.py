@@ -38,6 +38,7 @@ EXTENSIONS = [
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 
 _BEGIN = re.compile(r"<!--cp-begin (\w+) (\d+)-->")
+_UNTITLED = re.compile(r"^([ \t]*!!![ \t]+(?:reflect|scenario|trainer))[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -125,7 +126,9 @@ class MarkdownRenderer:
         return html
 
     def lesson(self, text: str, reflect_prefix: str) -> RenderedLesson:
-        html = self._convert(text)
+        # An untitled learning block gets no title (Python-Markdown would give it
+        # the English word "Reflect"); each output supplies its own heading.
+        html = self._convert(_UNTITLED.sub(r'\1 ""', text))
         processor = self._md.treeprocessors["learning_blocks"]
         blocks = list(processor.blocks)
         toc = tuple(_flatten_toc(getattr(self._md, "toc_tokens", [])))

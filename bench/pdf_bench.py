@@ -4,7 +4,7 @@
     python bench/pdf_bench.py --modules 30         # a synthetic course of 30 modules (bench/synthetic.py)
     python bench/pdf_bench.py COURSE_DIR --repeat 5
 
-Measured, each the best of --repeat runs, in this one process (WeasyPrint and
+Measured, each the best of --repeat rounds, in this one process (WeasyPrint and
 coursepack already imported, as in a build):
 - WeasyPrint alone: `HTML(string=...).write_pdf(...)` of the three documents
   the step makes (same HTML, same stylesheets, same PDF variant), one after
@@ -42,15 +42,6 @@ from coursepack.loading import load_course  # noqa: E402
 from coursepack.printing.pdf_render import ASSET_BASE, _fetcher  # noqa: E402
 from coursepack.theme import Theme  # noqa: E402
 from coursepack.writer import OutputTree  # noqa: E402
-
-
-def best(runs: int, action) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def weasyprint_alone(jobs) -> list[bytes]:
@@ -92,24 +83,33 @@ def main() -> None:
         course = load_course(course_dir).course
         theme = Theme(course_dir)
         jobs = pdf_jobs(course, theme)
-        say(f"{label}: WeasyPrint alone ...")
+        say(f"{label}: warming up ...")
         pdfs = weasyprint_alone(jobs)  # also warms fonts and caches, as a build's first PDF would
         pages = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in pdfs]
-        alone = best(args.repeat, lambda: weasyprint_alone(jobs))
+        warm_cache = Path(scratch) / "warm"
+        pdf_step(course, theme, warm_cache)
 
         def cold():
             cache = Path(scratch) / "cache"
             shutil.rmtree(cache, ignore_errors=True)
             pdf_step(course, theme, cache)
 
-        say("PDF step, cold ...")
-        step = best(args.repeat, cold)
-        say("PDF step, one process ...")
-        single = best(args.repeat, lambda: pdf_step(course, theme, None, workers=1))
-        say("PDF step, warm ...")
-        warm_cache = Path(scratch) / "warm"
-        pdf_step(course, theme, warm_cache)
-        warm = best(args.repeat, lambda: pdf_step(course, theme, warm_cache))
+        runs = {
+            "alone": lambda: weasyprint_alone(jobs),
+            "step": cold,
+            "single": lambda: pdf_step(course, theme, None, workers=1),
+            "warm": lambda: pdf_step(course, theme, warm_cache),
+        }
+        # Round after round, each run once: a change in the machine's load then
+        # touches every figure alike instead of one of them.
+        times: dict[str, list[float]] = {name: [] for name in runs}
+        for round_number in range(1, args.repeat + 1):
+            say(f"round {round_number} of {args.repeat} ...")
+            for name, action in runs.items():
+                started = time.perf_counter()
+                action()
+                times[name].append(time.perf_counter() - started)
+        alone, step, single, warm = (min(times[name]) for name in runs)
 
     cpus = os.cpu_count() or 1
     print(f"{label}: {len(course.modules)} modules; PDFs of {' + '.join(map(str, pages))} pages "

@@ -36,10 +36,12 @@ def course_dir(tmp_path, monkeypatch) -> Path:
     return target
 
 
-def build(course_dir: Path, cache: Path | None, out: Path) -> tuple[dict[str, bytes], str]:
+def build(course_dir: Path, cache: Path | None, out: Path, warnings: list | None = None) -> tuple[dict[str, bytes], str]:
     """One run of the PDF step; returns the PDFs and the step's summary note."""
     context = BuildContext(theme=Theme(course_dir), cache_dir=cache)
     PdfBuilder(context).write(load_course(course_dir).course, OutputTree(out))
+    if warnings is not None:
+        warnings.extend(str(w) for w in context.warnings)
     return {name: (out / "pdf" / f"cours-fr-{name}.pdf").read_bytes() for name in NAMES}, context.notes[-1]
 
 
@@ -71,6 +73,18 @@ def test_a_damaged_cache_entry_is_rendered_again(course_dir, tmp_path):
     pdfs, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
     assert "1 rendered, 2 unchanged" in note
     assert len(PdfReader(tmp_path / "out2/pdf/cours-fr-learner.pdf").pages) > 1
+
+
+def test_a_course_stylesheet_override_applies_and_its_warnings_repeat_from_the_cache(course_dir, tmp_path):
+    override = course_dir / "templates" / "pdf" / "print.css"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% include "!pdf/print.css" %}\n.module-title { colr: red; }\n', encoding="utf-8")
+    first, second = [], []
+    build(course_dir, tmp_path / "cache", tmp_path / "out1", first)
+    _, note = build(course_dir, tmp_path / "cache", tmp_path / "out2", second)
+    assert "0 rendered, 3 unchanged" in note
+    assert any("colr" in w and "cours-fr-learner.pdf" in w for w in first), first
+    assert sorted(second) == sorted(first)
 
 
 def test_other_fonts_or_another_date_mean_new_pdfs(course_dir, tmp_path, monkeypatch):

@@ -61,11 +61,11 @@ class PdfBuilder(Builder):
         for job in jobs:
             cached = cache.get(stems[job.name], keys[job.name])
             if cached is not None:
-                results[job.name] = Rendered(job.name, cached, cached=True)
+                results[job.name] = Rendered(job.name, cached[0], cached[1], cached=True)
                 self.context.step(f"{job.name} (unchanged)")
 
         def finished(rendered: Rendered) -> None:
-            cache.put(stems[rendered.name], keys[rendered.name], rendered.pdf)
+            cache.put(stems[rendered.name], keys[rendered.name], rendered.pdf, rendered.warnings)
             self.context.step(rendered.name)
 
         results.update(render_all([j for j in jobs if j.name not in results], workers=self.workers, done=finished))

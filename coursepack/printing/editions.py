@@ -28,7 +28,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 @dataclass(frozen=True)
 class PrintDocument:
-    """The HTML and print stylesheet of one PDF, and its metadata for the file name."""
+    """The HTML and print stylesheet of one PDF."""
 
     name: str  # learner, trainer or certificate
     html: str
@@ -40,7 +40,6 @@ class QuizView:
     anchor: str
     title: str
     passing_score: float | None
-    scored_count: int
     points_possible: float
     points_needed: float
     worksheets: tuple[Worksheet, ...]
@@ -130,7 +129,6 @@ def _quiz_view(module: Module, quiz: Quiz, edition: Edition) -> QuizView:
         anchor=f"{module_anchor(module.id)}-quiz",
         title=quiz.title or "",
         passing_score=quiz.passing_score,
-        scored_count=len(quiz.scored_questions),
         points_possible=quiz.points_possible,
         points_needed=points_needed(quiz),
         worksheets=tuple(worksheet(n, q, quiz) for n, q in questions),

@@ -10,6 +10,7 @@ of that is unchanged, so the cache can make a build faster but never different.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -48,33 +49,40 @@ class PdfCache:
             self._fonts = font_fingerprint()
         return self._fonts
 
-    def get(self, stem: str, key: str) -> bytes | None:
+    def get(self, stem: str, key: str) -> tuple[bytes, list[str]] | None:
+        """A PDF kept earlier, and the warnings its rendering gave, which a build repeats."""
         if self.folder is None:
             return None
         try:
             data = (self.folder / f"{stem}-{key}.pdf").read_bytes()
-        except OSError:
+            warnings = json.loads((self.folder / f"{stem}-{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return None
         # A file cut short (a full disk, a killed build) is not a PDF: render again.
-        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:]:
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:] or not isinstance(warnings, list):
             return None
-        return data
+        return data, [str(w) for w in warnings]
 
-    def put(self, stem: str, key: str, data: bytes) -> None:
-        """Keep `data`, written atomically, and drop older PDFs of the same document."""
+    def put(self, stem: str, key: str, data: bytes, warnings: list[str]) -> None:
+        """Keep a PDF and its warnings, written atomically; drop older entries of the same document."""
         if self.folder is None:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            target = self.folder / f"{stem}-{key}.pdf"
-            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".tmp-", delete=False) as handle:
-                handle.write(data)
-            os.replace(handle.name, target)
-            for old in self.folder.glob(f"{stem}-*.pdf"):
-                if old != target and len(old.name) == len(target.name):
+            # The warnings go first: an entry counts only once its PDF is there too.
+            _write_atomically(self.folder / f"{stem}-{key}.json", json.dumps(warnings).encode("utf-8"))
+            _write_atomically(self.folder / f"{stem}-{key}.pdf", data)
+            for old in self.folder.glob(f"{stem}-*"):
+                if old.stem != f"{stem}-{key}" and len(old.stem) == len(stem) + 65:
                     old.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written only costs time next build
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, target)
 
 
 def _add(digest, data: bytes) -> None:

@@ -434,6 +434,9 @@ class CourseFile(Schema):
     completion: Literal["quizzes", "visited"] = "quizzes"
     outputs: tuple[str, ...] | None = None
     page_size: Literal["A4", "Letter"] | None = None
+    # Some LMSs lock a learner out once "failed" is recorded: such courses
+    # report a learner below the passing score as "incomplete" instead.
+    report_failure_as: Literal["failed", "incomplete"] = "failed"
 
     @field_validator("version", mode="before")
     @classmethod

@@ -117,7 +117,8 @@ def _message(error: dict, path: Path, data: Any, model: type[BaseModel], what: s
     if kind == "string_pattern_mismatch":
         return f"{prefix}'{key}' is '{value}', but it may hold only lower-case letters, digits and '-', and must start with a letter or digit"
     if kind == "literal_error":
-        return f"{prefix}'{key}' is '{value}', but it must be one of: {error['ctx']['expected'].replace(chr(39), '')}"
+        expected = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return f"{prefix}'{key}' is '{value}', but it must be one of: {expected}"
     if kind in ("greater_than_equal", "less_than_equal") and key == "passing_score":
         return f"{prefix}'passing_score' is {value}, but it must be a percentage from 0 to 100"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

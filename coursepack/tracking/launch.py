@@ -34,14 +34,14 @@ FailedStatus = Literal["failed", "incomplete"]
 
 
 def package_files(
-    context: BuildContext, course: Course, runtime: Runtime, failed_status: FailedStatus = "failed"
+    context: BuildContext, course: Course, runtime: Runtime, failed_status: FailedStatus | None = None
 ) -> dict[str, bytes]:
     """Every file of the package except its control document, by path."""
     packet = HtmlBuilder(context).packet_files(course)
     files = {PACKET + path: data for path, data in sorted(packet.items())}
     theme = context.theme
     strings = theme.strings(course.language)
-    config = launch_config(course, packet, strings, failed_status)
+    config = launch_config(course, packet, strings, failed_status or course.report_failure_as)
     files[LAUNCH_PAGE] = theme.render(
         TEMPLATES + "launch.html",
         course=course,

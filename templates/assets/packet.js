@@ -167,6 +167,11 @@
     return null;
   })();
 
+  if (host) {  // inside an LMS package the LMS keeps progress, not this browser
+    var intro = document.getElementById("progress-intro");
+    if (intro) intro.textContent = intro.getAttribute("data-lms-text");
+  }
+
   function emptyState() {
     return { v: 1, f: COURSE.fingerprint, m: MODULES.map(function () { return {}; }) };
   }

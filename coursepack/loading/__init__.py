@@ -97,6 +97,13 @@ def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap] 
         return None
 
 
+def _markdown_for(root: Path, path: str, renderer: MarkdownRenderer, log: ProblemLog, assets):
+    """How a YAML file's Markdown fields become HTML, with their images and links checked."""
+    text = (root / path).read_text(encoding="utf-8-sig")
+    references = LocalReferences(root, path, text, 0, log, assets)
+    return lambda markdown, inline: references.rebase(renderer.inline_or_block(markdown, inline))
+
+
 def _load_course_file(root, renderer, known_formats, log, assets) -> CourseFile | None:
     loaded = read_yaml(root, COURSE_FILE, log)
     if loaded is None:
@@ -105,10 +112,8 @@ def _load_course_file(root, renderer, known_formats, log, assets) -> CourseFile 
     if not isinstance(data, dict):
         log.error(COURSE_FILE, 1, "course.yml must hold keys and values, such as 'title: My course'")
         return None
-    text = (root / COURSE_FILE).read_text(encoding="utf-8-sig")
-    references = LocalReferences(root, COURSE_FILE, text, 0, log, assets)
     context = {
-        "render_markdown": lambda t, inline: references.rebase(renderer.inline_or_block(t, inline)),
+        "render_markdown": _markdown_for(root, COURSE_FILE, renderer, log, assets),
         "known_formats": known_formats,
     }
     return validate(CourseFile, data, lines, COURSE_FILE, log, context)
@@ -199,10 +204,8 @@ def _load_quiz(root, path, renderer, default_passing, log, assets) -> Quiz | Non
     if not isinstance(data, dict):
         log.error(path, 1, "quiz.yml must hold keys and values, with the questions under 'questions:'")
         return None
-    text = (root / path).read_text(encoding="utf-8-sig")
-    references = LocalReferences(root, path, text, 0, log, assets)
     context = {
-        "render_markdown": lambda t, inline: references.rebase(renderer.inline_or_block(t, inline)),
+        "render_markdown": _markdown_for(root, path, renderer, log, assets),
         "default_passing_score": default_passing,
     }
     quiz = validate(Quiz, data, lines, path, log, context)

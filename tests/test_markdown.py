@@ -118,3 +118,52 @@ def test_images_are_rebased_to_course_relative_paths_and_carried(tmp_path):
     course = load_course(tmp_path).course
     assert 'src="modules/01-all/media/desk.svg"' in course.modules[0].lesson.segments[0].html
     assert [(a.path, a.media_type) for a in course.assets] == [("modules/01-all/media/desk.svg", "image/svg+xml")]
+
+
+TRICKY_TEXTS = [
+    "Ten", "One good visit", "Why? Because: it matters.", "Don't say \"no\" first",
+    "Mrs. O'Neil", "It's 3 o'clock", "1st visit", "Use the ILS", "A -- B", "x - y",
+    "Staff-only areas", "Hola señora", "Wait…", "Fish & chips", "5 < 6", "*bold*", "1. Item",
+    "- item", "  indented", "ends with space ", "Café au lait", "Email: a@b.org", "(c) 2024",
+]
+
+
+def full_markdown(renderer, text: str, inline: bool) -> str:
+    """What Python-Markdown itself makes of `text`, without the plain-text shortcut."""
+    import re
+
+    html = renderer._convert(text)
+    match = re.fullmatch(r"<p>(.*)</p>", html, flags=re.DOTALL)
+    return match.group(1) if inline and match and "<p>" not in match.group(1) else html
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_plain_text_shortcut_renders_as_markdown_does(text):
+    from coursepack.loading.markdown_render import MarkdownRenderer
+
+    renderer = MarkdownRenderer()
+    for inline in (True, False):
+        assert renderer.inline_or_block(text, inline) == full_markdown(renderer, text, inline), (text, inline)
+
+
+def test_plain_text_shortcut_matches_markdown_on_every_sample_quiz_text():
+    import yaml
+
+    from conftest import REPO
+    from coursepack.loading.markdown_render import MarkdownRenderer
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+
+    renderer = MarkdownRenderer()
+    texts = [t for quiz in sorted(REPO.glob("modules/*/quiz.yml")) for t in strings(yaml.safe_load(quiz.read_text()))]
+    assert len(texts) > 100
+    for text in texts:
+        assert renderer.inline_or_block(text, True) == full_markdown(renderer, text, True), text

@@ -10,6 +10,7 @@ renderers for learners simply never receive them.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ EXTENSIONS = [
 ]
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 
+# Text that Python-Markdown (with our extensions) leaves as it is, but for escaping.
+_PLAIN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F ,.;:?!'\"\u2018\u2019\u201C\u201D\u2013\u2014-]*")
+_ORDINAL = re.compile(r"\d(st|nd|rd|th)\b|  |\s$")
 _BEGIN = re.compile(r"<!--cp-begin (\w+) (\d+)-->")
 _UNTITLED = re.compile(r"^([ \t]*!!![ \t]+(?:reflect|scenario|trainer))[ \t]*$", re.MULTILINE)
 
@@ -118,6 +122,10 @@ class MarkdownRenderer:
 
     def inline_or_block(self, text: str, inline: bool = False) -> str:
         """A short text (a prompt, a choice) as HTML; `inline` drops a lone <p>."""
+        if _PLAIN.fullmatch(text) and not _ORDINAL.search(text):
+            # Most quiz texts are plain words: Markdown would only escape them.
+            escaped = htmllib.escape(text.strip(), quote=False)
+            return escaped if inline else f"<p>{escaped}</p>"
         html = self._convert(text)
         if inline:
             match = re.fullmatch(r"<p>(.*)</p>", html, flags=re.DOTALL)

@@ -41,13 +41,27 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str):
+    """Compose with libyaml when it is there (much faster); its error messages
+    differ, so a document with an error is composed again in Python to report it."""
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=_Loader)
+
+
 def load_yaml(text: str, line_offset: int = 0) -> tuple[object, LineMap]:
     """Parse one YAML document; lines are shifted by `line_offset`.
 
     Raises YamlSyntaxError with the line of the first syntax problem.
     """
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset

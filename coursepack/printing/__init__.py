@@ -2,7 +2,8 @@
 
 `editions` turns the course model into one HTML document per PDF (what each
 reader may see is decided there, once); `worksheet` lays quiz questions out
-for pen and paper and writes the answer key; `pdf_render` renders the HTML
+for pen and paper and writes the answer key; `html_scope` makes each lesson's
+ids and links unique within one document; `pdf_render` renders the HTML
 with WeasyPrint in parallel processes; `pdf_cache` keeps rendered PDFs by a
 hash of everything they depend on.
 """

@@ -437,6 +437,8 @@ class CourseFile(Schema):
     # Some LMSs lock a learner out once "failed" is recorded: such courses
     # report a learner below the passing score as "incomplete" instead.
     report_failure_as: Literal["failed", "incomplete"] = "failed"
+    # PDF/A-2a for archives instead of PDF/UA-1 (both tagged).
+    pdf_archival: bool = False
 
     @field_validator("version", mode="before")
     @classmethod

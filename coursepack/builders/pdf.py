@@ -27,7 +27,7 @@ def pdf_path(course: Course, name: str) -> str:
 def pdf_jobs(course: Course, theme) -> list[PdfJob]:
     """The three documents, ready to render (also what the benchmark renders)."""
     # PDF/A is opt-in: archives want it, but PDF/UA is the better default for readers.
-    variant = ARCHIVAL if getattr(course, "pdf_archival", False) else ACCESSIBLE
+    variant = ARCHIVAL if course.pdf_archival else ACCESSIBLE
     return [
         PdfJob(doc.name, doc.html, doc.css, used_assets(doc.html, doc.css, course.assets), variant)
         for doc in editions(course, theme)

@@ -15,11 +15,9 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from html import unescape
 from urllib.parse import unquote
-
-import weasyprint
-from weasyprint import CSS, HTML
 
 from coursepack.model import Asset
 
@@ -70,11 +68,15 @@ def _asset_response(url: str, assets: dict[str, Asset]):
     return assets[path]
 
 
-if hasattr(weasyprint.urls, "URLFetcher"):  # WeasyPrint 68 and later
+@cache
+def _fetcher_class():
+    """Serves course files from the model and data: URLs; refuses everything else.
 
-    class ModelFetcher(weasyprint.urls.URLFetcher):
-        """Serves course files from the model and data: URLs; refuses everything else."""
+    Made on first use, so that importing coursepack does not load WeasyPrint
+    (most of a command's start-up time otherwise)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    class ModelFetcher(URLFetcher):
         def __init__(self, assets: dict[str, Asset]):
             super().__init__(allowed_protocols=("https", "data"))
             self.assets = assets
@@ -84,24 +86,14 @@ if hasattr(weasyprint.urls, "URLFetcher"):  # WeasyPrint 68 and later
                 return super().fetch(url, headers)
             if url.startswith(ASSET_BASE):
                 asset = _asset_response(url, self.assets)
-                return weasyprint.urls.URLFetcherResponse(url, asset.data, {"Content-Type": asset.media_type})
+                return URLFetcherResponse(url, asset.data, {"Content-Type": asset.media_type})
             raise NotFetched(f"{url} is not a file of the course")
 
-    def _fetcher(assets: dict[str, Asset]):
-        return ModelFetcher(assets)
+    return ModelFetcher
 
-else:  # older WeasyPrint: a function returning a dict
 
-    def _fetcher(assets: dict[str, Asset]):
-        def fetch(url, timeout=10, ssl_context=None):
-            if url.startswith("data:"):
-                return weasyprint.default_url_fetcher(url)
-            if url.startswith(ASSET_BASE):
-                asset = _asset_response(url, assets)
-                return {"string": asset.data, "mime_type": asset.media_type, "redirected_url": url}
-            raise NotFetched(f"{url} is not a file of the course")
-
-        return fetch
+def _fetcher(assets: dict[str, Asset]):
+    return _fetcher_class()(assets)
 
 
 class _Collect(logging.Handler):
@@ -115,6 +107,7 @@ class _Collect(logging.Handler):
 
 def render(job: PdfJob) -> Rendered:
     """One PDF; WeasyPrint's warnings (an image it could not show, say) come back with it."""
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     collect = _Collect()

@@ -1,17 +1,30 @@
 """`html`: the offline packet as a folder of pages that works opened from disk.
 
-`packet_files` gives every file of the packet in memory, so that the LMS
-formats can put the same packet into their packages.
+`packet_files` gives the files one at a time, so that `write` holds one page
+in memory at a time, and the LMS formats put the same packet into their
+packages. Pages come from the page cache when nothing they show has changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from coursepack.builders.base import Builder
 from coursepack.model import Course
-from coursepack.packet.pages import COMPLETION_PAGE, HOME_PAGE, SCRIPT, STYLESHEET, PacketPages, Site
+from coursepack.packet.page_cache import PageCache
+from coursepack.packet.pages import (
+    COMPLETION_PAGE,
+    COURSE_DATA,
+    HOME_PAGE,
+    SCRIPT,
+    STYLESHEET,
+    PacketPages,
+    Site,
+)
 from coursepack.writer import OutputTree
 
 ROOT = "html"
+LAYOUT = "html"  # the name of this layout of pages in the page cache's keys
 
 
 class HtmlBuilder(Builder):
@@ -24,23 +37,36 @@ class HtmlBuilder(Builder):
 
     def packet_files(self, course: Course) -> dict[str, bytes]:
         """Every file of the packet, by its path relative to the packet's root."""
+        return dict(self.iter_packet_files(course))
+
+    def iter_packet_files(self, course: Course, cache: PageCache | None = None) -> Iterator[tuple[str, bytes]]:
+        """Each file of the packet as (path, bytes), made when it is asked for."""
+        cache = cache or PageCache(self.context.cache_dir, LAYOUT, self.theme.digest)
         pages = PacketPages(course, self.theme, Site())
-        files: dict[str, bytes] = {}
-        # Course files first: the packet's own pages and assets win a clash of names.
+        own = {HOME_PAGE, COMPLETION_PAGE, STYLESHEET, SCRIPT, COURSE_DATA, *(page.href for page in pages.modules)}
+        # The packet's own pages and assets win a clash of names with a course's files.
         for asset in course.assets:
-            files[asset.path] = asset.data
-        files[HOME_PAGE] = pages.home().encode("utf-8")
+            if asset.path not in own:
+                yield asset.path, asset.data
+        outline = course.outline_digest
+        yield HOME_PAGE, cache.page("index", ("home", outline), pages.home)
         for page in pages.modules:
-            files[page.href] = pages.module(page).encode("utf-8")
-        files[COMPLETION_PAGE] = pages.completion().encode("utf-8")
-        files[STYLESHEET] = self.theme.file(STYLESHEET)
-        files[SCRIPT] = self.theme.file(SCRIPT)
-        return files
+            stem = page.href.removesuffix(".html")
+            parts = ("module", page.module.digest, outline)
+            yield page.href, cache.page(stem, parts, lambda page=page: pages.module(page))
+        yield COMPLETION_PAGE, cache.page("completion", ("completion", outline), pages.completion)
+        # Cheap to make, and it shows more than the outline (the fingerprint counts choices).
+        yield COURSE_DATA, pages.course_data_script().encode("utf-8")
+        yield STYLESHEET, self.theme.file(STYLESHEET)
+        yield SCRIPT, self.theme.file(SCRIPT)
 
     def write(self, course: Course, out: OutputTree) -> None:
-        files = self.packet_files(course)
-        for path in sorted(files):
-            out.write_bytes(f"{ROOT}/{path}", files[path])
-        size = sum(len(data) for data in files.values())
-        self.context.notes.append(f"html: {len(files)} files, {size / 1024:.0f} KB")
+        cache = PageCache(self.context.cache_dir, LAYOUT, self.theme.digest)
+        count = size = 0
+        for path, data in self.iter_packet_files(course, cache):
+            out.write_bytes(f"{ROOT}/{path}", data)
+            count += 1
+            size += len(data)
+        reused = f", {cache.reused} unchanged" if cache.reused else ""
+        self.context.notes.append(f"html: {count} files, {size / 1024:.0f} KB, {cache.rendered} pages rendered{reused}")
         self.context.step("pages")

@@ -5,24 +5,39 @@ page per module beside `index.html` (so the lessons' course-relative asset
 paths work as they are), `single` puts every page into one document as views
 that the script shows one at a time. Only links and ids differ between the
 two, and `Site`/`Single` decide those.
+
+What the script needs of the whole course (modules, quiz settings, strings)
+is made once per build: the site's pages share it in one script file,
+`assets/course-data.js`, and the single document carries it once. So a page's
+size does not grow with the number of modules; for the same reason a module
+page of a long course lists only its neighbours, and the home page lists all.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 
 from coursepack.model import Course, Module, Segment, TocEntry
-from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, quiz_view
+from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, quiz_settings, quiz_view
 from coursepack.packet.state import ATTEMPTS_CAP, fingerprint
 from coursepack.theme import Theme
 
 STYLESHEET = "assets/packet.css"
 SCRIPT = "assets/packet.js"
+# The course's data for the script, shared by every page of the site (a plain
+# script that sets a global, since pages opened from disk may not fetch JSON).
+COURSE_DATA = "assets/course-data.js"
+COURSE_DATA_GLOBAL = "coursepackCourse"
 HOME_PAGE = "index.html"
 COMPLETION_PAGE = "completion.html"
+MODULE_LIST = "cp-modules-title"  # the id of the home page's list of every module
+# Up to this many modules, a module page lists them all; beyond, it lists its
+# neighbours (MAP_NEIGHBOURS on each side) and links to the home page's list.
+FULL_MAP_LIMIT = 30
+MAP_NEIGHBOURS = 3
 SCRIPT_STRING_PREFIX = "packet_js_"
 # A book, as the tab's icon: inline, so that no page asks for /favicon.ico.
 FAVICON = (
@@ -34,21 +49,37 @@ FAVICON = (
 )
 
 
-@dataclass(frozen=True)
 class ModulePage:
-    """One module as its page shows it."""
+    """One module as its page shows it; the lesson and quiz views are made when first shown."""
 
-    module: Module
-    index: int
-    href: str
-    prefix: str  # put before every id of the module's page, to keep ids unique in one document
-    segments: tuple[Segment, ...]
-    toc: tuple[TocEntry, ...]
-    quiz: QuizView | None
+    def __init__(self, pages: PacketPages, module: Module, index: int):
+        self.module = module
+        self.index = index
+        self.href = pages.form.href(module, pages.course)
+        self.prefix = pages.form.prefix(module)  # put before every id of the page, to keep ids unique in one document
+        self._pages = pages
 
     @property
     def id(self) -> str:
         return self.module.id
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        segments = self.module.lesson.segments_for("learner")
+        if self.prefix:
+            segments = tuple(_with_prefixed_ids(segment, self.prefix) for segment in segments)
+        return segments
+
+    @cached_property
+    def toc(self) -> tuple[TocEntry, ...]:
+        toc = self.module.lesson.toc
+        if self.prefix:
+            toc = tuple(TocEntry(entry.level, self.prefix + entry.id, entry.title) for entry in toc)
+        return toc
+
+    @cached_property
+    def quiz(self) -> QuizView | None:
+        return quiz_view(self._pages.course, self.module, self._pages.strings["quiz"])
 
 
 class Site:
@@ -66,6 +97,7 @@ class Site:
 
     home = HOME_PAGE
     completion = COMPLETION_PAGE
+    module_list = f"{HOME_PAGE}#{MODULE_LIST}"
 
     def prefix(self, module: Module) -> str:
         return ""
@@ -77,6 +109,7 @@ class Single(Site):
     single = True
     home = "#view-home"
     completion = "#view-completion"
+    module_list = f"#{MODULE_LIST}"
 
     def href(self, module: Module, course: Course) -> str:
         return f"#view-{module.id}"
@@ -97,31 +130,13 @@ class PacketPages:
 
     @cached_property
     def modules(self) -> tuple[ModulePage, ...]:
-        pages = []
-        for index, module in enumerate(self.course.modules):
-            prefix = self.form.prefix(module)
-            segments = module.lesson.segments_for("learner")
-            toc = module.lesson.toc
-            if prefix:
-                segments = tuple(_with_prefixed_ids(segment, prefix) for segment in segments)
-                toc = tuple(TocEntry(entry.level, prefix + entry.id, entry.title) for entry in toc)
-            pages.append(
-                ModulePage(
-                    module=module,
-                    index=index,
-                    href=self.form.href(module, self.course),
-                    prefix=prefix,
-                    segments=segments,
-                    toc=toc,
-                    quiz=quiz_view(self.course, module, self.strings["quiz"]),
-                )
-            )
-        return tuple(pages)
+        return tuple(ModulePage(self, module, index) for index, module in enumerate(self.course.modules))
 
-    def script_data(self, page: dict | None) -> str:
-        """The course as the script needs it, as JSON safe inside a <script> element."""
+    @cached_property
+    def course_data(self) -> dict:
+        """The course as the script needs it: made once, whatever the number of pages."""
         course = self.course
-        data = {
+        return {
             "course": {
                 "id": course.id,
                 "version": course.version,
@@ -135,7 +150,7 @@ class PacketPages:
                         "id": page.id,
                         "title": page.module.title,
                         "href": page.href,
-                        "quiz": page.quiz.settings if page.quiz else None,
+                        "quiz": quiz_settings(page.module.quiz) if page.module.quiz else None,
                     }
                     for page in self.modules
                 ],
@@ -146,9 +161,33 @@ class PacketPages:
                 for key, value in sorted(self.strings.items())
                 if key.startswith(SCRIPT_STRING_PREFIX)
             },
-            "page": page,
         }
-        return script_json(data)
+
+    def course_data_script(self) -> str:
+        """assets/course-data.js: the course's data for every page of the site."""
+        return f"window.{COURSE_DATA_GLOBAL} = {script_json(self.course_data)};\n"
+
+    def script_data(self, page: dict | None) -> str:
+        """A page's own data for the script, as JSON safe inside a <script> element.
+
+        The single document carries the course's data with it; a site page only
+        says which page it is, and finds the course in assets/course-data.js.
+        """
+        if self.form.single:
+            return script_json({**self.course_data, "page": page})
+        return script_json({"page": page})
+
+    def course_map(self, page: ModulePage) -> tuple[ModulePage, ...]:
+        """The modules a module page lists: all of a short course, else the page's neighbours."""
+        if len(self.modules) <= FULL_MAP_LIMIT:
+            return self.modules
+        size = 2 * MAP_NEIGHBOURS + 1
+        start = min(max(page.index - MAP_NEIGHBOURS, 0), len(self.modules) - size)
+        return self.modules[start : start + size]
+
+    @cached_property
+    def total_time(self) -> str:
+        return self.duration(self.course.minutes)
 
     def context(self, **extra) -> dict:
         course = self.course
@@ -157,8 +196,9 @@ class PacketPages:
             "t": self.strings,
             "form": self.form,
             "modules": self.modules,
+            "course_map": self.course_map,
             "favicon": FAVICON,
-            "total_time": self.duration(course.minutes),
+            "total_time": self.total_time,
             "duration": self.duration,
             "fill_maxlength": FILL_BLANK_MAXLENGTH,
             "numeric_maxlength": NUMERIC_MAXLENGTH,

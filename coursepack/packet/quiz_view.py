@@ -90,16 +90,19 @@ class QuizView:
 
     @property
     def settings(self) -> dict:
-        """What the script needs to run attempts, in short keys."""
-        quiz = self.quiz
-        return {
-            "pass": quiz.passing_score,
-            "max": quiz.max_attempts,
-            "pick": quiz.pick,
-            "sq": quiz.shuffle_questions,
-            "sc": quiz.shuffle_choices,
-            "w": quiz.points_possible,
-        }
+        return quiz_settings(self.quiz)
+
+
+def quiz_settings(quiz: Quiz) -> dict:
+    """What the script needs to run attempts, in short keys."""
+    return {
+        "pass": quiz.passing_score,
+        "max": quiz.max_attempts,
+        "pick": quiz.pick,
+        "sq": quiz.shuffle_questions,
+        "sc": quiz.shuffle_choices,
+        "w": quiz.points_possible,
+    }
 
 
 def quiz_view(course: Course, module: Module, default_title: str) -> QuizView | None:

@@ -1,7 +1,9 @@
 /* coursepack offline packet: quizzes, saved progress, private notes, certificate.
  *
- * Plain script, no framework, no network. The page carries the course's data
- * in <script id="cp-data">. Progress is saved to an LMS host when the page runs
+ * Plain script, no framework, no network. The page says which page it is in
+ * <script id="cp-data">; the course's data comes from assets/course-data.js,
+ * loaded before this script by every page of the site (the single-file packet
+ * carries it in <script id="cp-data"> instead). Progress is saved to an LMS host when the page runs
  * in a frame of one (window.parent.coursepackHost), otherwise to localStorage
  * under a key made of the course id and version. Private notes (reflections,
  * open answers, the certificate name) always stay in localStorage.
@@ -15,10 +17,12 @@
   var dataElement = document.getElementById("cp-data");
   if (!dataElement) return;
   var DATA = JSON.parse(dataElement.textContent);
-  var COURSE = DATA.course;
+  var SHARED = DATA.course ? DATA : window.coursepackCourse;
+  if (!SHARED) return;
+  var COURSE = SHARED.course;
   var MODULES = COURSE.modules;
-  var LIMITS = DATA.limits;
-  var STRINGS = DATA.strings;
+  var LIMITS = SHARED.limits;
+  var STRINGS = SHARED.strings;
   var STATE_KEY = "coursepack:" + COURSE.id + ":" + COURSE.version;
   var NOTES_KEY = STATE_KEY + ":notes";
   var NAME_NOTE = "@name";

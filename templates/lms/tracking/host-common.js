@@ -30,6 +30,33 @@
    * from the course's), else the course's. The score is reported once every
    * module quiz has been checked: a partial course score would read as a
    * failure under the LMS's own mastery rule. */
+  var MAX_LEVELS = 10;
+
+  // The standard SCORM discovery of the LMS's API object (`name` is "API" for
+  // 1.2, "API_1484_11" for 2004): this window's parents, then the opener's.
+  function findIn(win, name) {
+    for (var level = 0; win && level <= MAX_LEVELS; level++) {
+      try {
+        if (win[name]) return win[name];
+      } catch (crossOrigin) { /* a frame of another site: keep looking upward */ }
+      if (!win.parent || win.parent === win) break;
+      win = win.parent;
+    }
+    return null;
+  }
+
+  T.findApi = function (name) {
+    var api = findIn(window, name);
+    if (!api) {
+      // An LMS that opens the course in a window of its own (perhaps inside a wrapper frame).
+      try {
+        var opener = window.opener || (window.top && window.top.opener);
+        if (opener) api = findIn(opener, name);
+      } catch (crossOrigin) { api = null; }
+    }
+    return api;
+  };
+
   T.judge = function (summary, masteryPercent) {
     var config = T.config;
     var quizModules = config.modules.filter(function (m) { return m.scored; });

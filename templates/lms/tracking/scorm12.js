@@ -5,31 +5,10 @@
   "use strict";
 
   var T = window.CoursepackTracking;
-  var MAX_LEVELS = 10;
   var MAX_INTERACTIONS = 250; // beyond what any LMS promises to keep; stop, don't fail
 
-  // The standard discovery: this window's parents, then the opener's.
-  function findIn(win) {
-    for (var level = 0; win && level <= MAX_LEVELS; level++) {
-      try {
-        if (win.API) return win.API;
-      } catch (crossOrigin) { /* a frame of another site: keep looking upward */ }
-      if (!win.parent || win.parent === win) break;
-      win = win.parent;
-    }
-    return null;
-  }
-
   function findApi() {
-    var api = findIn(window);
-    if (!api) {
-      // An LMS that opens the course in a window of its own (perhaps inside a wrapper frame).
-      try {
-        var opener = window.opener || (window.top && window.top.opener);
-        if (opener) api = findIn(opener);
-      } catch (crossOrigin) { api = null; }
-    }
-    return api;
+    return T.findApi("API");
   }
 
   function timespan(ms) {

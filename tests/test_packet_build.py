@@ -109,7 +109,7 @@ def test_every_page_links_only_to_files_inside_the_packet(packet):
         page = _Page(data.decode("utf-8"))
         for reference in page.references:
             assert not re.match(r"^[a-z][a-z0-9+.-]*:|^//", reference) or reference.startswith("data:"), (path, reference)
-            target = reference.split("#")[0]
+            target = reference.split("#")[0].split("?")[0]
             if target and not target.startswith("data:"):
                 assert target in packet, f"{path} links to {reference}, which is not in the packet"
         assert set(page.fragments) <= set(page.ids), f"{path}: in-page links without a target"

@@ -48,15 +48,16 @@ class HtmlBuilder(Builder):
         for asset in course.assets:
             if asset.path not in own:
                 yield asset.path, asset.data
-        outline = course.outline_digest
-        yield HOME_PAGE, cache.page("index", ("home", outline), pages.home)
+        # Every page names the course data's version; the data shows more than the
+        # outline (the saved state's fingerprint counts choices), and is cheap to make.
+        shared = (course.outline_digest, pages.course_data_version)
+        yield HOME_PAGE, cache.page("index", ("home", *shared), pages.home)
         for page in pages.modules:
             stem = page.href.removesuffix(".html")
-            parts = ("module", page.module.digest, outline)
+            parts = ("module", page.module.digest, *shared)
             yield page.href, cache.page(stem, parts, lambda page=page: pages.module(page))
-        yield COMPLETION_PAGE, cache.page("completion", ("completion", outline), pages.completion)
-        # Cheap to make, and it shows more than the outline (the fingerprint counts choices).
-        yield COURSE_DATA, pages.course_data_script().encode("utf-8")
+        yield COMPLETION_PAGE, cache.page("completion", ("completion", *shared), pages.completion)
+        yield COURSE_DATA, pages.course_data_script.encode("utf-8")
         yield STYLESHEET, self.theme.file(STYLESHEET)
         yield SCRIPT, self.theme.file(SCRIPT)
 

@@ -15,6 +15,7 @@ page of a long course lists only its neighbours, and the home page lists all.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import replace
@@ -163,9 +164,16 @@ class PacketPages:
             },
         }
 
+    @cached_property
     def course_data_script(self) -> str:
         """assets/course-data.js: the course's data for every page of the site."""
         return f"window.{COURSE_DATA_GLOBAL} = {script_json(self.course_data)};\n"
+
+    @cached_property
+    def course_data_version(self) -> str:
+        """A hash of the course data, which the pages put in its address: a web server's
+        visitors then never combine new pages with an old copy from their browser's cache."""
+        return hashlib.sha256(self.course_data_script.encode("utf-8")).hexdigest()[:12]
 
     def script_data(self, page: dict | None) -> str:
         """A page's own data for the script, as JSON safe inside a <script> element.
@@ -197,6 +205,7 @@ class PacketPages:
             "form": self.form,
             "modules": self.modules,
             "course_map": self.course_map,
+            "course_data_src": "" if self.form.single else f"{COURSE_DATA}?v={self.course_data_version}",
             "favicon": FAVICON,
             "total_time": self.total_time,
             "duration": self.duration,

@@ -200,9 +200,14 @@ def test_a_build_from_the_cache_equals_a_clean_build_after_each_kind_of_change(c
         "choices": lambda: _replace(
             cached_course / "modules/002-topic-2/quiz.yml", "The catalogue\n", "The catalogue\n      - text: A shrug\n"
         ),
+        # A course's own template may show anything of other modules, such as the next one's length.
         "template": lambda: _write(
             cached_course / "templates/module.html",
-            '{% extends "!module.html" %}{% block title %}Riverside · {{ super() }}{% endblock %}',
+            '{% extends "!module.html" %}{% block title %}Riverside · {{ super() }} · next: '
+            '{{ next.module.lesson.word_count if next else 0 }} words{% endblock %}',
+        ),
+        "lesson shown by the course's template on another page": lambda: _append(
+            cached_course / "modules/009-topic-9/lesson.md", "\nFive more words for nine.\n"
         ),
         "strings": lambda: _write(cached_course / "templates/i18n/en/packet.yml", "packet_finish: All done\n"),
         "course": lambda: _replace(cached_course / "course.yml", "title: A long course", "title: A longer course"),

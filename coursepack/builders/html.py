@@ -50,7 +50,7 @@ class HtmlBuilder(Builder):
                 yield asset.path, asset.data
         # Every page names the course data's version; the data shows more than the
         # outline (the saved state's fingerprint counts choices), and is cheap to make.
-        shared = (course.outline_digest, pages.course_data_version)
+        shared = (course.outline_digest, pages.course_data_version, self._other_modules(course))
         yield HOME_PAGE, cache.page("index", ("home", *shared), pages.home)
         for page in pages.modules:
             stem = page.href.removesuffix(".html")
@@ -60,6 +60,18 @@ class HtmlBuilder(Builder):
         yield COURSE_DATA, pages.course_data_script.encode("utf-8")
         yield STYLESHEET, self.theme.file(STYLESHEET)
         yield SCRIPT, self.theme.file(SCRIPT)
+
+    def _other_modules(self, course: Course) -> str:
+        """What a page may show of the modules it is not about.
+
+        The built-in templates show their outline only (titles, objectives,
+        minutes, quizzes: the outline digest). A course's own page templates
+        receive the whole course and may show anything of it, so then every
+        page depends on every module."""
+        custom = any(
+            any(folder.glob("*.html")) or any((folder / "packet").glob("*.html")) for folder in self.theme.overrides
+        )
+        return f"whole course {course.digest}" if custom else "outline"
 
     def write(self, course: Course, out: OutputTree) -> None:
         cache = PageCache(self.context.cache_dir, LAYOUT, self.theme.digest)

@@ -1,8 +1,9 @@
 """`html`: the offline packet as a folder of pages that works opened from disk.
 
-`packet_files` gives the files one at a time, so that `write` holds one page
-in memory at a time, and the LMS formats put the same packet into their
-packages. Pages come from the page cache when nothing they show has changed.
+`iter_packet_files` makes the files one at a time: `write` writes each as it
+comes, so that one page at a time is in memory, and `packet_files` collects
+them for the LMS formats, which put the same packet into their packages.
+Pages come from the page cache when nothing they show has changed.
 """
 
 from __future__ import annotations

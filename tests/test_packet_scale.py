@@ -185,7 +185,7 @@ def test_a_changed_lesson_renders_only_its_own_page_again(cached_course, monkeyp
     rendered = rendered_pages(monkeypatch)
     second = build(cached_course, ["html"])
     assert rendered == ["topic-5"]
-    assert any("1 pages rendered, 13 unchanged" in note for note in second.notes), second.notes
+    assert any("1 page rendered, 13 unchanged" in note for note in second.notes), second.notes
     assert "A sentence added to module five." in (cached_course / "output/html/topic-5.html").read_text()
 
 

@@ -81,6 +81,7 @@ class HtmlBuilder(Builder):
             out.write_bytes(f"{ROOT}/{path}", data)
             count += 1
             size += len(data)
+        rendered = f"{cache.rendered} page{'' if cache.rendered == 1 else 's'} rendered"
         reused = f", {cache.reused} unchanged" if cache.reused else ""
-        self.context.notes.append(f"html: {count} files, {size / 1024:.0f} KB, {cache.rendered} pages rendered{reused}")
+        self.context.notes.append(f"html: {count} files, {size / 1024:.0f} KB, {rendered}{reused}")
         self.context.step("pages")

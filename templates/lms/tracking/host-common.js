@@ -57,6 +57,36 @@
     return api;
   };
 
+  // Module objectives: `cmi.objectives.n.*` is the same in SCORM 1.2 and 2004.
+  // Returns moduleId -> index, adding objectives as needed; null once the LMS
+  // shows it keeps no objectives, so the package carries on without them.
+  T.objectiveIndexer = function (get, set, error) {
+    var objectives = null; // module id -> index; null until read, false when unsupported
+    return function (moduleId) {
+      if (objectives === null) {
+        objectives = {};
+        var count = parseInt(get("cmi.objectives._count"), 10);
+        if (error() !== "0" || isNaN(count)) {
+          objectives = false;
+        } else {
+          for (var i = 0; i < count; i++) objectives[get("cmi.objectives." + i + ".id")] = i;
+          objectives._next = count;
+        }
+      }
+      if (objectives === false) return null;
+      if (!(moduleId in objectives)) {
+        var n = objectives._next;
+        if (!set("cmi.objectives." + n + ".id", moduleId)) {
+          objectives = false;
+          return null;
+        }
+        objectives[moduleId] = n;
+        objectives._next = n + 1;
+      }
+      return objectives[moduleId];
+    };
+  };
+
   T.judge = function (summary, masteryPercent) {
     var config = T.config;
     var quizModules = config.modules.filter(function (m) { return m.scored; });

@@ -57,7 +57,6 @@
     var bestStatus = status; // never report less than the LMS already holds
 
     var interactionsWork = true;
-    var objectives = null; // module id -> index; null until read, false when unsupported
     var written = {}; // module id -> what was last written for it
 
     if (!readOnly && (status === "not attempted" || status === "")) {
@@ -77,29 +76,7 @@
       return bestStatus === "completed" || bestStatus === "passed" ? "" : "suspend";
     }
 
-    function objectiveIndex(moduleId) {
-      if (objectives === null) {
-        objectives = {};
-        var count = parseInt(get("cmi.objectives._count"), 10);
-        if (error() !== "0" || isNaN(count)) {
-          objectives = false;
-        } else {
-          for (var i = 0; i < count; i++) objectives[get("cmi.objectives." + i + ".id")] = i;
-          objectives._next = count;
-        }
-      }
-      if (objectives === false) return null;
-      if (!(moduleId in objectives)) {
-        var n = objectives._next;
-        if (!set("cmi.objectives." + n + ".id", moduleId)) {
-          objectives = false;
-          return null;
-        }
-        objectives[moduleId] = n;
-        objectives._next = n + 1;
-      }
-      return objectives[moduleId];
-    }
+    var objectiveIndex = T.objectiveIndexer(get, set, error);
 
     return {
       state: state,

@@ -40,7 +40,6 @@
     var readOnly = mode === "review";
 
     var interactionsWork = true;
-    var objectives = null; // module id -> index; null until read, false when unsupported
     var written = {};
 
     if (!readOnly && (completion === "not attempted" || completion === "unknown" || completion === "")) {
@@ -54,29 +53,7 @@
       return completion === "completed" ? "normal" : "suspend";
     }
 
-    function objectiveIndex(moduleId) {
-      if (objectives === null) {
-        objectives = {};
-        var count = parseInt(get("cmi.objectives._count"), 10);
-        if (isNaN(count)) {
-          objectives = false;
-        } else {
-          for (var i = 0; i < count; i++) objectives[get("cmi.objectives." + i + ".id")] = i;
-          objectives._next = count;
-        }
-      }
-      if (objectives === false) return null;
-      if (!(moduleId in objectives)) {
-        var n = objectives._next;
-        if (!set("cmi.objectives." + n + ".id", moduleId)) {
-          objectives = false;
-          return null;
-        }
-        objectives[moduleId] = n;
-        objectives._next = n + 1;
-      }
-      return objectives[moduleId];
-    }
+    var objectiveIndex = T.objectiveIndexer(get, set, error);
 
     function setScore(prefix, percent) {
       // The score before any status: some LMSs record 0 otherwise.

@@ -118,6 +118,8 @@ def build(
             for name in stale:
                 for path in owned[name]:
                     tree.remove(path)
+            for name in stale:
+                progress.start(name, builders[name].steps(course))
             results = _run_builders(stale, course, course_dir, cache_dir, tree, progress, jobs)
         for name, (builder_warnings, notes) in results.items():
             report.warnings += builder_warnings
@@ -135,10 +137,6 @@ def build(
 def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progress, jobs):
     """Run each builder; several at once in worker processes when there is more than one."""
     jobs = jobs or os.cpu_count() or 1
-    totals = {}
-    for name in names:
-        totals[name] = registry()[name](BuildContext(theme=Theme(course_dir))).steps(course)
-        progress.start(name, totals[name])
     if len(names) == 1 or jobs == 1:
         results = {}
         for name in names:

@@ -166,8 +166,9 @@ def test_internal_error_is_short_and_exits_2(fixture_course, monkeypatch):
 def test_installed_wheel_builds_a_course_outside_the_repository(tmp_path):
     """`pip install .` (not editable) carries the templates: build from any folder."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    _share_dependencies_with(python)
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", str(REPO)],
         capture_output=True, text=True,
@@ -193,3 +194,22 @@ def test_installed_wheel_builds_a_course_outside_the_repository(tmp_path):
         if not (installed / p.relative_to(REPO / "coursepack")).is_file()
     ]
     assert missing == [], "modules left out of the wheel: list their packages in pyproject.toml"
+
+
+def _share_dependencies_with(python: Path) -> None:
+    """Let a new venv import the libraries of the interpreter running the tests.
+
+    `venv --system-site-packages` would not do: from inside a venv it links the
+    base interpreter's packages, which lack coursepack's dependencies. A .pth
+    file naming this interpreter's site folders adds them after the venv's own
+    (plain path lines: their .pth files, such as an editable coursepack, are not run).
+    """
+    import site
+
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    folders = [*site.getsitepackages(), site.getusersitepackages()]
+    lines = [f for f in dict.fromkeys(folders) if Path(f).is_dir()]
+    (Path(target) / "_outer_site_packages.pth").write_text("\n".join(lines) + "\n")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -84,11 +85,23 @@ def _rich(inline: bool):
 Text = Annotated[str, BeforeValidator(_as_text)]
 Markdown = Annotated[RichText, _rich(inline=False)]
 InlineMarkdown = Annotated[RichText, _rich(inline=True)]
-Percent = Annotated[float, Field(ge=0, le=100)]
+def _whole_percent(value: float) -> float:
+    # 0.8 for 80 % is the commonest slip: a score that low is never meant.
+    if 0 < value < 1:
+        raise PydanticCustomError(
+            "percent_as_fraction",
+            "'passing_score' is {value}, but it is a percentage: did you mean {percent:g}?",
+            {"value": value, "percent": round(value * 100, 6)},
+        )
+    return value
+
+
+Percent = Annotated[float, Field(ge=0, le=100), AfterValidator(_whole_percent)]
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity: `.nan` or `.inf` in YAML is a mistake, and no output can show it.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -222,7 +235,10 @@ class Numeric(QuestionBase):
             raise PydanticCustomError(
                 "not_a_number", "answer '{value}' is not a number", {"value": value}
             )
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise PydanticCustomError("number_too_large", "too large", {}) from None
 
 
 class MatchPair(Schema):

@@ -8,6 +8,7 @@ outputs beyond the names of the formats a course may ask for.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,12 +19,15 @@ from coursepack.loading.lesson import estimate_minutes, load_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
 from coursepack.loading.module_cache import ModuleCache, module_key, sha256
+from coursepack.loading.source_files import check_location, name_with_backslash, read_source
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
 from coursepack.model import ID_PATTERN, Asset, Course, CourseFile, Module, Quiz, SourceRef, slug_of
 
 COURSE_FILE = "course.yml"
 MODULES_DIR = "modules"
+LESSON_FILE = "lesson.md"
+QUIZ_FILE = "quiz.yml"
 _NUMBERED = re.compile(r"^(\d+)[-_]?(.*)$")
 
 
@@ -43,20 +47,20 @@ def load_course(
     """
     root = Path(course_dir)
     log = ProblemLog()
-    if not (root / COURSE_FILE).is_file():
+    if not os.path.lexists(root / COURSE_FILE):
         where = "this folder" if str(course_dir) in ("", ".") else f"'{course_dir}'"
         log.error(COURSE_FILE, 0, f"{where} is not a course: it has no course.yml (coursepack new FOLDER makes a new course)")
         log.raise_if_any()
     renderer = MarkdownRenderer()
     assets: dict[str, Asset] = {}
-    info = _load_course_file(root, renderer, known_formats, log, assets)
+    info, course_yml = _load_course_file(root, renderer, known_formats, log, assets)
     default_passing = info.passing_score if info else 80
     cache = ModuleCache(cache_dir)
     modules = _load_modules(root, renderer, default_passing, log, assets, cache)
     _check_question_ids(modules, log)
+    _check_asset_names(assets, log)
     log.raise_if_any()
     assert info is not None  # an invalid course.yml logged an error above
-    course_yml = (root / COURSE_FILE).read_bytes()
     course = Course.model_construct(
         **dict(info),
         modules=tuple(modules),
@@ -84,43 +88,45 @@ def _outline(module: Module) -> str:
     ))
 
 
-def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap] | None:
-    try:
-        text = (root / path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        log.error(path, 1, f"not UTF-8 text ({exc.reason})")
+def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap, str] | None:
+    """The data of a YAML source, its lines, and its text; None after logging a problem."""
+    text = read_source(root, path, log)
+    if text is None:
         return None
     try:
-        return load_yaml(text)
+        data, lines = load_yaml(text)
     except YamlSyntaxError as exc:
         log.error(path, exc.line, exc.message)
         return None
+    return data, lines, text
 
 
-def _markdown_for(root: Path, path: str, renderer: MarkdownRenderer, log: ProblemLog, assets):
+def _markdown_for(root: Path, path: str, text: str, renderer: MarkdownRenderer, log: ProblemLog, assets):
     """How a YAML file's Markdown fields become HTML, with their images and links checked."""
-    text = (root / path).read_text(encoding="utf-8-sig")
     references = LocalReferences(root, path, text, 0, log, assets)
     return lambda markdown, inline: references.rebase(renderer.inline_or_block(markdown, inline))
 
 
-def _load_course_file(root, renderer, known_formats, log, assets) -> CourseFile | None:
+def _load_course_file(root, renderer, known_formats, log, assets) -> tuple[CourseFile | None, str]:
+    """course.yml, validated, and its text (for the course's digest)."""
     loaded = read_yaml(root, COURSE_FILE, log)
     if loaded is None:
-        return None
-    data, lines = loaded
+        return None, ""
+    data, lines, text = loaded
     if not isinstance(data, dict):
         log.error(COURSE_FILE, 1, "course.yml must hold keys and values, such as 'title: My course'")
-        return None
+        return None, text
     context = {
-        "render_markdown": _markdown_for(root, COURSE_FILE, renderer, log, assets),
+        "render_markdown": _markdown_for(root, COURSE_FILE, text, renderer, log, assets),
         "known_formats": known_formats,
     }
-    return validate(CourseFile, data, lines, COURSE_FILE, log, context)
+    return validate(CourseFile, data, lines, COURSE_FILE, log, context), text
 
 
 def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets, cache) -> list[Module]:
     modules_dir = root / MODULES_DIR
+    if os.path.lexists(modules_dir) and not check_location(root, MODULES_DIR, log):
+        return []
     folders = sorted(
         (p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
         key=_folder_order,
@@ -140,8 +146,10 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
         elif module_id in seen:
             log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")
         seen.setdefault(module_id, folder_path)
+        if not _sources_inside(root, folder_path, log):
+            continue
         key = module_key(root, folder_path, repr(default_passing).encode())
-        cached = cache.get(key, root)
+        cached = cache.get(key, root) if key else None
         if cached is not None:
             module, used = cached
             module = replace(module, number=position)
@@ -152,7 +160,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
             used = list(used_by_module.values())
             if module is not None:
                 module = replace(module, digest=_digest(key, *(sha256(a.data) for a in used)))
-                if len(log.problems) == errors_before:
+                if len(log.problems) == errors_before and key:
                     cache.put(key, module, used)
         for asset in used:
             assets.setdefault(asset.path, asset)
@@ -161,20 +169,34 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
     return modules
 
 
+def _sources_inside(root: Path, folder_path: str, log: ProblemLog) -> bool:
+    """Whether a module folder and the sources in it lie inside the course, links followed.
+
+    Checked before the module cache is asked, so that a link never reuses a module."""
+    if not check_location(root, folder_path, log):
+        return False
+    return all(
+        check_location(root, f"{folder_path}/{name}", log)
+        for name in (LESSON_FILE, QUIZ_FILE)
+        if os.path.lexists(root / folder_path / name)
+    )
+
+
 def _folder_order(folder: Path) -> tuple:
     match = _NUMBERED.match(folder.name)
     return (0, int(match.group(1)), folder.name) if match else (1, 0, folder.name)
 
 
 def _load_module(root, folder_path, module_id, position, renderer, default_passing, log, assets) -> Module | None:
-    lesson_path = f"{folder_path}/lesson.md"
-    quiz_path = f"{folder_path}/quiz.yml"
-    if not (root / lesson_path).is_file():
+    lesson_path = f"{folder_path}/{LESSON_FILE}"
+    quiz_path = f"{folder_path}/{QUIZ_FILE}"
+    if not os.path.lexists(root / lesson_path):
         log.error(folder_path, 0, "module folder has no lesson.md")
         loaded = None
     else:
         loaded = load_lesson(root, lesson_path, module_id, renderer, log, assets)
-    quiz = _load_quiz(root, quiz_path, renderer, default_passing, log, assets) if (root / quiz_path).is_file() else None
+    has_quiz = os.path.lexists(root / quiz_path)
+    quiz = _load_quiz(root, quiz_path, renderer, default_passing, log, assets) if has_quiz else None
     if loaded is None:
         return None
     questions = len(quiz.questions) if quiz else 0
@@ -197,7 +219,7 @@ def _load_quiz(root, path, renderer, default_passing, log, assets) -> Quiz | Non
     loaded = read_yaml(root, path, log)
     if loaded is None:
         return None
-    data, lines = loaded
+    data, lines, text = loaded
     if data is None:
         log.error(path, 1, "quiz.yml is empty: give it 'questions:', or delete it")
         return None
@@ -205,7 +227,7 @@ def _load_quiz(root, path, renderer, default_passing, log, assets) -> Quiz | Non
         log.error(path, 1, "quiz.yml must hold keys and values, with the questions under 'questions:'")
         return None
     context = {
-        "render_markdown": _markdown_for(root, path, renderer, log, assets),
+        "render_markdown": _markdown_for(root, path, text, renderer, log, assets),
         "default_passing_score": default_passing,
     }
     quiz = validate(Quiz, data, lines, path, log, context)
@@ -216,6 +238,14 @@ def _load_quiz(root, path, renderer, default_passing, log, assets) -> Quiz | Non
         for i, q in enumerate(quiz.questions)
     )
     return quiz.model_copy(update={"questions": located})
+
+
+def _check_asset_names(assets: dict[str, Asset], log: ProblemLog) -> None:
+    # Each becomes a zip entry; a backslash there is a folder separator for some
+    # tools, and '\..\' would write outside the folder the zip is unpacked into.
+    for path in assets:
+        if "\\" in path:
+            log.error(path, 0, name_with_backslash())
 
 
 def _check_question_ids(modules: list[Module], log: ProblemLog) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from coursepack.errors import ProblemLog
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
+from coursepack.loading.source_files import read_source
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import YamlSyntaxError, load_yaml
 from coursepack.model import Asset, Lesson, LessonFile, Segment
@@ -33,7 +34,9 @@ def load_lesson(
     log: ProblemLog,
     assets: dict[str, Asset],
 ) -> LoadedLesson | None:
-    text = (course_root / path).read_text(encoding="utf-8-sig")
+    text = read_source(course_root, path, log)
+    if text is None:
+        return None
     lines = text.splitlines()
     if not lines or not _FENCE.match(lines[0]):
         log.error(path, 1, "lesson.md must start with front matter: a '---' line, 'title: ...', and another '---' line")

@@ -30,13 +30,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def module_key(root: Path, folder_path: str, settings: bytes) -> str:
+def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
+    """The module's cache key; None when a source cannot be read (loading will say why)."""
     digest = hashlib.sha256()
     for part in (__version__.encode(), folder_path.encode(), settings):
         digest.update(sha256(part).encode())
     for name in ("lesson.md", "quiz.yml"):
         file = root / folder_path / name
-        digest.update(sha256(file.read_bytes()).encode() if file.is_file() else b"-")
+        try:
+            digest.update(sha256(file.read_bytes()).encode() if file.is_file() else b"-")
+        except OSError:
+            return None
     return digest.hexdigest()
 
 
@@ -53,7 +57,10 @@ class ModuleCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
         assets = []
+        inside = root.resolve()
         for path, digest in entry.assets:
+            if not (root / path).resolve().is_relative_to(inside):
+                return None  # now a link out of the course: loading again reports it
             try:
                 data = (root / path).read_bytes()
             except OSError:

@@ -119,6 +119,10 @@ def _message(error: dict, path: Path, data: Any, model: type[BaseModel], what: s
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
         return f"{prefix}'{key}' is '{value}', but it must be one of: {expected}"
+    if kind == "finite_number":
+        return f"{prefix}'{key}' must be a finite number, not {_show(value)}"
+    if kind == "number_too_large" or (kind == "float_type" and _too_large(value)):
+        return f"{prefix}'{key}' is a number too large to use ({len(str(abs(value)))} digits)"
     if kind in ("greater_than_equal", "less_than_equal") and key == "passing_score":
         return f"{prefix}'passing_score' is {value}, but it must be a percentage from 0 to 100"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -134,7 +138,21 @@ def _message(error: dict, path: Path, data: Any, model: type[BaseModel], what: s
     return f"{error['msg']}" if "question '" in error["msg"] or not prefix else f"{prefix}{error['msg']}"
 
 
+def _too_large(value: Any) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, float) and value != value:
+        return ".nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, dict):

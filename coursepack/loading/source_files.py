@@ -1,0 +1,90 @@
+"""Reading a course's source files: the one place their bytes become text.
+
+Every loader (YAML and Markdown alike) reads through `read_source`, so every
+file gets the same checks: it must lie inside the course folder once links are
+followed, its name must be one a zip file carries safely, it must be readable,
+and it must be UTF-8 text (a UTF-8 byte order mark is dropped). A failed check
+is a problem at the file's path, or at the line of the first bad byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import re
+from pathlib import Path
+
+from coursepack.errors import ProblemLog
+
+SAVE_AS_UTF8 = "save it as UTF-8 (in most editors: 'Save As', then the encoding 'UTF-8')"
+# Characters no output format can carry (XML forbids them); tab, CR and LF are fine.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def outside_course(root: Path, path: str) -> Path | None:
+    """Where `path` really leads when links take it out of the course folder, else None."""
+    target = (root / path).resolve()
+    return None if target.is_relative_to(root.resolve()) else target
+
+
+def check_location(root: Path, path: str, log: ProblemLog) -> bool:
+    """Whether a file or folder the build reads may be read: inside the course, with a safe name."""
+    if "\\" in path:
+        log.error(path, 0, name_with_backslash())
+        return False
+    target = outside_course(root, path)
+    if target is not None:
+        log.error(path, 0, f"is a link to {target}, outside the course folder: put a copy inside the course instead")
+        return False
+    return True
+
+
+def name_with_backslash() -> str:
+    return "the name holds a backslash ('\\'), which Windows and zip tools read as a folder separator: rename it"
+
+
+def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
+    """The text of the course-relative file `path`, or None after logging why it cannot be had."""
+    if not check_location(root, path, log):
+        return None
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        log.error(path, 0, _unreadable(exc))
+        return None
+    text, line, problem = decode(data)
+    if problem:
+        log.error(path, line, problem)
+        return None
+    return text
+
+
+def decode(data: bytes) -> tuple[str, int, str]:
+    """(text, 0, "") for UTF-8 text; else ("", line, message) about the first bad byte."""
+    if data.startswith(_UTF16_BOMS):
+        return "", 1, f"not UTF-8 text: the file is saved as UTF-16; {SAVE_AS_UTF8}"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        guess = "UTF-16" if b"\x00" in data[: exc.start + 1] else "Latin-1 or Windows-1252"
+        return "", line, f"not UTF-8 text: byte 0x{byte:02X} on this line is not UTF-8 (the file looks like {guess}); {SAVE_AS_UTF8}"
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        if bad.group() == "\x00":
+            return "", line, f"not UTF-8 text: it holds NUL bytes, as UTF-16 files do; {SAVE_AS_UTF8}"
+        return "", line, f"this line holds the control character U+{ord(bad.group()):04X}, which no output can show: delete it"
+    return text, 0, ""
+
+
+def _unreadable(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied (make the file readable for the user running coursepack)"
+    if exc.errno == errno.EISDIR:
+        return "is a folder, but a file was expected here"
+    return f"cannot be read: {exc.strerror or exc}"

@@ -90,8 +90,8 @@ def _whole_percent(value: float) -> float:
     if 0 < value < 1:
         raise PydanticCustomError(
             "percent_as_fraction",
-            "'passing_score' is {value}, but it is a percentage: did you mean {percent:g}?",
-            {"value": value, "percent": round(value * 100, 6)},
+            "'passing_score' is {value}, but it is a percentage: did you mean {percent}?",
+            {"value": value, "percent": f"{value * 100:g}"},
         )
     return value
 

@@ -293,16 +293,21 @@ def _colon_in_text(exc, text: str, line: int, said: str) -> tuple[int, str]:
 def _construct(node, path: Path, lines, constructor, offset):
     lines.setdefault(path, node.start_mark.line + 1 + offset)
     if isinstance(node, MappingNode):
+        merge_keys = sum(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value)
+        own = len(node.value) - merge_keys
         constructor.flatten_mapping(node)
+        # Merged pairs (`<<: *defaults`) come first; the mapping's own keys may override them.
+        merged = len(node.value) - own
         result = {}
-        for key_node, value_node in node.value:
+        own_keys = set()
+        for position, (key_node, value_node) in enumerate(node.value):
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
-            if key in result:
-                raise YamlSyntaxError(
-                    key_node.start_mark.line + 1 + offset, f"duplicate key '{key}'"
-                )
+            if position >= merged:
+                if key in own_keys:
+                    raise YamlSyntaxError(key_node.start_mark.line + 1 + offset, f"duplicate key '{key}'")
+                own_keys.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1 + offset
             result[key] = _construct(value_node, path + (key,), lines, constructor, offset)
         return result

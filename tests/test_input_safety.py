@@ -1,0 +1,226 @@
+"""Whatever an author's files hold, a build ends in clear errors, never in a crash.
+
+Each case is a tiny course built in a temporary folder that already holds an
+`output/` from an earlier build: the build must print exactly the expected
+`path:line: error:` lines, exit 1, print no traceback, and leave `output/` as
+it was. Builds run in a separate process with bounded time and memory.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+COURSE_YML = 'id: tiny\ntitle: Tiny course\nversion: "1.0"\n'
+LESSON = "---\ntitle: Welcome\n---\nHello.\n"
+QUIZ = "questions:\n  - id: q1\n    type: true_false\n    prompt: The sky is blue.\n    answer: true\n"
+LESSON_PATH = "modules/01-welcome/lesson.md"
+QUIZ_PATH = "modules/01-welcome/quiz.yml"
+SAVE_AS = "save it as UTF-8 (in most editors: 'Save As', then the encoding 'UTF-8')"
+MEMORY_LIMIT = 1 << 30  # bytes of address space for one build
+
+
+def make_course(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
+    """The one-module course, with `files` (course-relative path: text, bytes, or None to leave out)."""
+    contents = {"course.yml": COURSE_YML, LESSON_PATH: LESSON, QUIZ_PATH: QUIZ, **(files or {})}
+    for path, content in contents.items():
+        if content is None:
+            continue
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run(*args: str, user: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "coursepack", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit_memory,
+        user=user,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONPATH": str(REPO)},
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_build_fails(course: Path, expected: list[str], user: str | None = None, timeout: float = 60) -> None:
+    output = course / "output"
+    output.mkdir(exist_ok=True)
+    (output / "index.html").write_text("the previous build\n")
+    before = snapshot(output)
+    result = run("build", str(course), user=user, timeout=timeout)
+    problems = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert problems == expected, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(output) == before
+
+
+def check_passes(course: Path) -> str:
+    result = run("check", str(course))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# ------------------------------------------------------------------ encodings
+
+
+def test_a_latin1_lesson_is_reported_at_the_line_of_its_first_bad_byte(tmp_path):
+    lesson = "---\ntitle: Welcome\n---\nHello.\n\nCaf\u00e9 au lait.\n".encode("latin-1")
+    course = make_course(tmp_path, {LESSON_PATH: lesson})
+    assert_build_fails(course, [
+        f"{LESSON_PATH}:6: error: not UTF-8 text: byte 0xE9 on this line is not UTF-8"
+        f" (the file looks like Latin-1 or Windows-1252); {SAVE_AS}",
+    ])
+
+
+def test_a_windows1252_quiz_is_reported_at_the_line_of_its_first_bad_byte(tmp_path):
+    quiz = QUIZ.replace("The sky is blue.", "The \u201csky\u201d is blue.").encode("cp1252")
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:4: error: not UTF-8 text: byte 0x93 on this line is not UTF-8"
+        f" (the file looks like Latin-1 or Windows-1252); {SAVE_AS}",
+    ])
+
+
+def test_utf16_files_are_named_as_such(tmp_path):
+    course = make_course(tmp_path, {
+        "course.yml": COURSE_YML.encode("utf-16"),  # with its byte order mark
+        LESSON_PATH: LESSON.encode("utf-16-le"),  # without one
+    })
+    assert_build_fails(course, [
+        f"course.yml:1: error: not UTF-8 text: the file is saved as UTF-16; {SAVE_AS}",
+        f"{LESSON_PATH}:1: error: not UTF-8 text: it holds NUL bytes, as UTF-16 files do; {SAVE_AS}",
+    ])
+
+
+def test_a_utf8_byte_order_mark_is_accepted_in_every_source(tmp_path):
+    bom = "\ufeff"
+    course = make_course(tmp_path, {
+        "course.yml": bom + COURSE_YML,
+        LESSON_PATH: bom + LESSON.replace("Hello.", "Caf\u00e9."),
+        QUIZ_PATH: bom + QUIZ,
+    })
+    assert check_passes(course).strip() == "tiny: 1 module, 1 question, no errors."
+
+
+def test_a_control_character_is_reported_at_its_line(tmp_path):
+    course = make_course(tmp_path, {LESSON_PATH: LESSON + "Ring \x07 the bell.\n"})
+    assert_build_fails(course, [
+        f"{LESSON_PATH}:5: error: this line holds the control character U+0007, which no output can show: delete it",
+    ])
+
+
+# ------------------------------------------------------------------ YAML values
+
+
+def quiz_with(*lines: str) -> str:
+    """The quiz's one question with extra `lines` (its keys, indented by four spaces)."""
+    return QUIZ + "".join(f"    {line}\n" for line in lines)
+
+
+def test_nesting_too_deep_is_refused_at_its_line(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: quiz_with("hint: " + "[" * 493 + "]" * 493)})
+    assert_build_fails(course, [f"{QUIZ_PATH}:6: error: items are nested more than 100 levels deep here"])
+
+
+def test_an_integer_too_long_to_read_is_refused_at_its_line(tmp_path):
+    course = make_course(tmp_path, {"course.yml": COURSE_YML + "organization: " + "9" * 4301 + "\n"})
+    assert_build_fails(course, ["course.yml:4: error: this number is too long to read: put it in quotes if it is text"])
+
+
+def test_a_numeric_answer_too_large_for_a_float_is_refused(tmp_path):
+    quiz = "questions:\n  - id: big\n    type: numeric\n    prompt: How many?\n    answer: 1" + "0" * 309 + "\n"
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [f"{QUIZ_PATH}:5: error: question 'big': 'answer' is a number too large to use (310 digits)"])
+
+
+def test_a_lone_surrogate_escape_is_refused_by_check_already(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: QUIZ.replace("The sky is blue.", '"The sky \\ud800 is blue."')})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:4: error: the escape \\ud800 is half of a character (a lone UTF-16 surrogate): write the character itself instead",
+    ])
+    result = run("check", str(course))
+    assert result.returncode == 1 and "lone UTF-16 surrogate" in result.stderr
+
+
+def test_not_a_number_and_infinity_are_refused(tmp_path):
+    quiz = (
+        "questions:\n"
+        "  - id: nan\n    type: numeric\n    prompt: How many?\n    answer: .nan\n"
+        "  - id: inf\n    type: numeric\n    prompt: How many?\n    answer: .inf\n"
+        "  - id: heavy\n    type: true_false\n    prompt: Heavy?\n    answer: true\n    points: .inf\n"
+        "  - id: loose\n    type: numeric\n    prompt: How many?\n    answer: 3\n    tolerance: -.inf\n"
+    )
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:5: error: question 'nan': 'answer' must be a finite number, not .nan",
+        f"{QUIZ_PATH}:9: error: question 'inf': 'answer' must be a finite number, not .inf",
+        f"{QUIZ_PATH}:14: error: question 'heavy': 'points' must be a finite number, not .inf",
+        f"{QUIZ_PATH}:19: error: question 'loose': 'tolerance' must be a finite number, not -.inf",
+    ])
+
+
+def test_a_passing_score_written_as_a_fraction_asks_for_the_percentage(tmp_path):
+    course = make_course(tmp_path, {
+        "course.yml": COURSE_YML + "passing_score: 0.8\n",
+        QUIZ_PATH: "passing_score: 0.75\n" + QUIZ,
+    })
+    assert_build_fails(course, [
+        "course.yml:4: error: 'passing_score' is 0.8, but it is a percentage: did you mean 80?",
+        f"{QUIZ_PATH}:1: error: 'passing_score' is 0.75, but it is a percentage: did you mean 75?",
+    ])
+
+
+# ------------------------------------------------------------------ aliases
+
+BILLION_LAUGHS = COURSE_YML + "lol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"lol{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9)
+)
+
+
+def test_billion_laughs_is_refused_quickly_at_the_alias_that_goes_over_the_budget(tmp_path):
+    assert len(BILLION_LAUGHS) < 600
+    course = make_course(tmp_path, {"course.yml": BILLION_LAUGHS})
+    # Under unknown keys, too: aliases are counted before any key is looked at.
+    assert_build_fails(course, [
+        "course.yml:8: error: the aliases (*name) up to here copy more than 10,000 items;"
+        " coursepack refuses that much repetition: write the items out, or copy less",
+    ], timeout=20)
+
+
+def test_an_alias_inside_the_item_it_names_is_refused(tmp_path):
+    course = make_course(tmp_path, {"course.yml": COURSE_YML + "loop: &self [a, *self]\n"})
+    assert_build_fails(course, [
+        "course.yml:4: error: the alias *self stands inside the item it names, which would repeat it forever",
+    ])
+
+
+def test_small_aliases_and_merge_keys_still_work(tmp_path):
+    quiz = (
+        "questions:\n"
+        "  - &base\n    id: q1\n    type: true_false\n    prompt: The sky is blue.\n    answer: true\n"
+        "  - <<: *base\n    id: q2\n"
+    )
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert check_passes(course).strip() == "tiny: 1 module, 2 questions, no errors."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,15 +47,14 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run(*args: str, user: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run(*args: str, prefix: list[str] = (), timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "coursepack", *args],
+        [*prefix, sys.executable, "-m", "coursepack", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=timeout,
         preexec_fn=_limit_memory,
-        user=user,
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONPATH": str(REPO)},
     )
 
@@ -63,12 +63,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def assert_build_fails(course: Path, expected: list[str], user: str | None = None, timeout: float = 60) -> None:
+def assert_build_fails(course: Path, expected: list[str], prefix: list[str] = (), timeout: float = 60) -> None:
     output = course / "output"
     output.mkdir(exist_ok=True)
     (output / "index.html").write_text("the previous build\n")
     before = snapshot(output)
-    result = run("build", str(course), user=user, timeout=timeout)
+    result = run("build", str(course), prefix=prefix, timeout=timeout)
     problems = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert problems == expected, result.stderr
     assert result.returncode == 1, result.stderr
@@ -224,3 +224,206 @@ def test_small_aliases_and_merge_keys_still_work(tmp_path):
     )
     course = make_course(tmp_path, {QUIZ_PATH: quiz})
     assert check_passes(course).strip() == "tiny: 1 module, 2 questions, no errors."
+
+
+# ------------------------------------------------------------------ YAML syntax in plain words
+
+RAW = " (the parser says: {})"
+MISALIGNED = (
+    "invalid YAML: this line is not lined up with the lines above it: the keys of one item,"
+    " and the '-' of each item of one list, must start in the same column"
+)
+
+
+def test_a_tab_is_explained(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: QUIZ.replace("    answer: true", "\tanswer: true")})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:5: error: invalid YAML: a tab character here: YAML allows only spaces to indent or separate"
+        " items; replace the tab with spaces" + RAW.format("found character '\\t' that cannot start any token"),
+    ])
+
+
+def test_a_colon_in_a_prompt_suggests_quotes(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: QUIZ.replace("The sky is blue.", 'Remember: the "sky" is blue.')})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:4: error: invalid YAML: the text after 'prompt:' holds ': ', which YAML reads as a new key:"
+        ' put the text in quotes, e.g. prompt: "Remember: the \\"sky\\" is blue."'
+        + RAW.format("mapping values are not allowed here"),
+    ])
+
+
+def test_a_key_indented_less_than_its_siblings_is_explained(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: QUIZ.replace("    prompt:", "  prompt:")})
+    assert_build_fails(course, [f"{QUIZ_PATH}:4: error: {MISALIGNED}" + RAW.format("expected <block end>, but found '?'")])
+
+
+CHOICES = (
+    "questions:\n"
+    "  - id: q1\n"
+    "    type: single\n"
+    "    prompt: Which?\n"
+    "    choices:\n"
+    "      - text: This one\n"
+    "        correct: true\n"
+    "      - text: That one\n"
+    "        feedback: {feedback}\n"
+    "      - text: The other\n"
+)
+
+
+def test_a_dedented_feedback_is_reported_at_its_own_line(tmp_path):
+    # Indented like the question's keys, the feedback's text runs on into the next
+    # line, where the parser stops: the mistake is on the line before.
+    quiz = CHOICES.format(feedback="Not that one.").replace("        feedback:", "    feedback:")
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:9: error: invalid YAML: the text after 'feedback:' runs on into line 10, where a ': '"
+        " cannot start a key: check the indentation of this line and line 10, or put the text in quotes if"
+        " the ': ' belongs to it" + RAW.format("mapping values are not allowed here"),
+    ])
+
+
+def test_a_dedented_quoted_feedback_is_reported_at_its_own_line(tmp_path):
+    quiz = CHOICES.format(feedback='"Not that one."').replace("        feedback:", "    feedback:")
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:9: error: invalid YAML: line 10 is indented more than this line but cannot belong to it:"
+        " check this line's indentation (the keys of one item must start in the same column)"
+        + RAW.format("expected <block end>, but found '<block sequence start>'"),
+    ])
+
+
+def test_a_feedback_indented_one_space_too_little_is_reported_at_its_line(tmp_path):
+    quiz = CHOICES.format(feedback="Not that one.").replace("        feedback:", "       feedback:")
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:9: error: {MISALIGNED}" + RAW.format("expected <block end>, but found '<block mapping start>'"),
+    ])
+
+
+# ------------------------------------------------------------------ files that cannot be read
+
+
+def test_an_unreadable_file_is_named_in_process(tmp_path, monkeypatch):
+    from coursepack.errors import CourseErrors
+    from coursepack.loading import load_course
+
+    course = make_course(tmp_path)
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "lesson.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(CourseErrors) as raised:
+        load_course(course)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{LESSON_PATH}: error: cannot be read: permission denied (make the file readable for the user running coursepack)",
+    ]
+
+
+# Root reads any file whatever its mode, through two capabilities: a build run
+# as root drops them (with util-linux's setpriv) to meet a file it cannot read.
+WITHOUT_ROOTS_READ_ALL = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all"]
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    as_root = os.geteuid() == 0
+    if as_root and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv, which could take away root's right to read any file")
+    course = make_course(tmp_path)
+    (course / LESSON_PATH).chmod(0)
+    assert_build_fails(course, [
+        f"{LESSON_PATH}: error: cannot be read: permission denied (make the file readable for the user running coursepack)",
+    ], prefix=WITHOUT_ROOTS_READ_ALL if as_root else [])
+
+
+def test_a_folder_where_a_file_belongs_is_named(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: None, LESSON_PATH: None})
+    (course / QUIZ_PATH).mkdir(parents=True)
+    (course / LESSON_PATH).mkdir()
+    assert_build_fails(course, [
+        f"{LESSON_PATH}: error: is a folder, but a file was expected here",
+        f"{QUIZ_PATH}: error: is a folder, but a file was expected here",
+    ])
+
+
+# ------------------------------------------------------------------ links out of the course
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A folder beside the course holding what a link might pull in."""
+    folder = make_course(tmp_path / "elsewhere", {"modules/01-welcome/media/secret.png": b"\x89PNG secret"})
+    (folder / "notes.md").write_text(LESSON)
+    return folder
+
+
+def test_a_linked_module_folder_lesson_or_quiz_outside_the_course_is_refused(tmp_path, outside):
+    course = make_course(tmp_path / "course", {
+        "modules/02-linked-folder/lesson.md": None,
+        "modules/03-linked-files/lesson.md": None,
+    })
+    (course / "modules/02-linked-folder").symlink_to(outside / "modules/01-welcome")
+    (course / "modules/03-linked-files").mkdir()
+    (course / "modules/03-linked-files/lesson.md").symlink_to(outside / "notes.md")
+    (course / "modules/03-linked-files/quiz.yml").symlink_to(outside / QUIZ_PATH)
+    where = outside.resolve()
+    assert_build_fails(course, [
+        f"modules/02-linked-folder: error: is a link to {where}/modules/01-welcome, outside the course folder:"
+        " put a copy inside the course instead",
+        f"modules/03-linked-files/lesson.md: error: is a link to {where}/notes.md, outside the course folder:"
+        " put a copy inside the course instead",
+        f"modules/03-linked-files/quiz.yml: error: is a link to {where}/{QUIZ_PATH}, outside the course folder:"
+        " put a copy inside the course instead",
+    ])
+
+
+def test_a_linked_course_yml_or_modules_folder_outside_the_course_is_refused(tmp_path, outside):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "course.yml").symlink_to(outside / "course.yml")
+    (course / "modules").symlink_to(outside / "modules")
+    where = outside.resolve()
+    assert_build_fails(course, [
+        f"course.yml: error: is a link to {where}/course.yml, outside the course folder: put a copy inside the course instead",
+        f"modules: error: is a link to {where}/modules, outside the course folder: put a copy inside the course instead",
+    ])
+
+
+def test_a_linked_media_file_outside_the_course_is_refused(tmp_path, outside):
+    course = make_course(tmp_path / "course", {LESSON_PATH: LESSON + "\n![A secret](media/secret.png)\n"})
+    (course / "modules/01-welcome/media").mkdir()
+    (course / "modules/01-welcome/media/secret.png").symlink_to(outside / "modules/01-welcome/media/secret.png")
+    assert_build_fails(course, [f"{LESSON_PATH}:6: error: image 'media/secret.png' points outside the course folder"])
+
+
+def test_links_that_stay_inside_the_course_are_followed(tmp_path):
+    course = make_course(tmp_path, {"shared/intro.md": LESSON.replace("Hello.", "Shared."), LESSON_PATH: None})
+    (course / LESSON_PATH).symlink_to(course / "shared/intro.md")
+    assert check_passes(course).strip() == "tiny: 1 module, 1 question, no errors."
+
+
+def test_a_module_reused_from_the_cache_is_refused_once_it_became_a_link_out(tmp_path, outside):
+    course = make_course(tmp_path / "course")
+    assert run("build", str(course), "--format", "html", "-q").returncode == 0
+    (course / QUIZ_PATH).unlink()
+    (course / QUIZ_PATH).symlink_to(outside / QUIZ_PATH)  # the same bytes as before, so the same cache key
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}: error: is a link to {outside.resolve()}/{QUIZ_PATH}, outside the course folder:"
+        " put a copy inside the course instead",
+    ])
+
+
+def test_a_file_name_with_a_backslash_is_refused(tmp_path):
+    # A zip entry 'media\..\..\x' is a path out of the folder for tools that read '\' as '/'.
+    name = "media/a\\..\\..\\desk.png"
+    course = make_course(tmp_path, {LESSON_PATH: LESSON + f'\n<img src="{name}" alt="The desk">\n'})
+    (course / "modules/01-welcome" / name).parent.mkdir(parents=True)
+    (course / "modules/01-welcome" / name).write_bytes(b"\x89PNG")
+    assert_build_fails(course, [
+        f"modules/01-welcome/{name}: error: the name holds a backslash ('\\'), which Windows and zip tools"
+        " read as a folder separator: rename it",
+    ])

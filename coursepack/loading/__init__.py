@@ -175,11 +175,11 @@ def _sources_inside(root: Path, folder_path: str, log: ProblemLog) -> bool:
     Checked before the module cache is asked, so that a link never reuses a module."""
     if not check_location(root, folder_path, log):
         return False
-    return all(
+    return all([  # a list, so that both files are reported
         check_location(root, f"{folder_path}/{name}", log)
         for name in (LESSON_FILE, QUIZ_FILE)
         if os.path.lexists(root / folder_path / name)
-    )
+    ])
 
 
 def _folder_order(folder: Path) -> tuple:

@@ -9,6 +9,7 @@ it was. Builds run in a separate process with bounded time and memory.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -427,3 +428,37 @@ def test_a_file_name_with_a_backslash_is_refused(tmp_path):
         f"modules/01-welcome/{name}: error: the name holds a backslash ('\\'), which Windows and zip tools"
         " read as a folder separator: rename it",
     ])
+
+
+# ------------------------------------------------------------------ ordering questions in the page source
+
+
+def _ordering_quiz(count: int, questions: int) -> str:
+    quiz = "questions:\n"
+    for number in range(questions):
+        items = "".join(f"      - step-{position}\n" for position in range(count))
+        quiz += f"  - id: order-{count}-{number}\n    type: ordering\n    prompt: Put them in order.\n    items:\n{items}"
+    return quiz
+
+
+def _listed_orders(page: str) -> list[list[int]]:
+    """For each ordering question of a page, the authored positions of its items as listed."""
+    questions = re.findall(r'<ol class="order-list".*?</ol>', page, re.DOTALL)
+    return [[int(n) for n in re.findall(r'class="order-text"[^>]*>step-(\d+)<', question)] for question in questions]
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_the_page_source_does_not_give_away_an_ordering_answer(tmp_path, count):
+    course = make_course(tmp_path, {QUIZ_PATH: _ordering_quiz(count, 40)})
+    result = run("build", str(course), "--format", "html", "-q")
+    assert result.returncode == 0, result.stderr
+    page = next(p for p in (course / "output").rglob("*.html") if 'class="order-list"' in p.read_text())
+    orders = _listed_orders(page.read_text())
+    assert len(orders) == 40 and all(sorted(order) == list(range(count)) for order in orders)
+    right, reverse = list(range(count)), list(reversed(range(count)))
+    if count == 2:
+        # Two items have only two orders: each is listed by a coin toss, so neither says which is right.
+        assert 10 <= orders.count(right) <= 30 and orders.count(right) + orders.count(reverse) == 40
+    else:
+        assert right not in orders and reverse not in orders
+        assert len({tuple(order) for order in orders}) > 10

@@ -61,12 +61,21 @@ def _xor(data: bytes, salt: str) -> bytes:
 def build_order(salt: str, count: int, avoid_identity: bool = False) -> list[int]:
     """A deterministic shuffle of range(count) for the page's source order.
 
-    With `avoid_identity` the result never equals the authored order (for
-    ordering questions, where the authored order is the answer).
+    With `avoid_identity` (for ordering questions, where the authored order is
+    the answer) the page never lists the items in the right order, nor in the
+    reverse of it, since both give the answer away; the shuffle is drawn again
+    until it is neither, so every other order is equally likely. Two items
+    have no other order: their order is a salted coin toss, so the page's
+    order says nothing about the answer.
     """
     order = sorted(range(count), key=lambda index: mark(salt, "order", index))
-    if avoid_identity and count > 1 and order == list(range(count)):
-        order = order[1:] + order[:1]
+    if not avoid_identity or count < 3:
+        return order
+    identity, reverse = list(range(count)), list(reversed(range(count)))
+    attempt = 0
+    while order in (identity, reverse):
+        attempt += 1
+        order = sorted(range(count), key=lambda index: mark(salt, "order", attempt, index))
     return order
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import codecs
 import errno
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -24,8 +26,13 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 def outside_course(root: Path, path: str) -> Path | None:
     """Where `path` really leads when links take it out of the course folder, else None."""
-    target = (root / path).resolve()
-    return None if target.is_relative_to(root.resolve()) else target
+    target = Path(os.path.realpath(root / path))
+    return None if target.is_relative_to(_real(os.path.abspath(root))) else target
+
+
+@functools.lru_cache(maxsize=16)
+def _real(root: str) -> Path:
+    return Path(os.path.realpath(root))
 
 
 def check_location(root: Path, path: str, log: ProblemLog) -> bool:

@@ -150,6 +150,15 @@ def test_an_integer_too_long_to_read_is_refused_at_its_line(tmp_path):
     assert_build_fails(course, ["course.yml:4: error: this number is too long to read: put it in quotes if it is text"])
 
 
+def test_values_whose_form_promises_an_impossible_type_are_refused_at_their_line(tmp_path):
+    course = make_course(tmp_path, {"course.yml": COURSE_YML + "organization: 2024-13-45\naudience: !!float many\n"})
+    assert_build_fails(course, [
+        "course.yml:4: error: '2024-13-45' cannot be read as a date: put it in quotes if it is text",
+    ])
+    (course / "course.yml").write_text(COURSE_YML + "audience: !!float many\n")
+    assert_build_fails(course, ["course.yml:4: error: 'many' cannot be read as a number: put it in quotes if it is text"])
+
+
 def test_a_numeric_answer_too_large_for_a_float_is_refused(tmp_path):
     quiz = "questions:\n  - id: big\n    type: numeric\n    prompt: How many?\n    answer: 1" + "0" * 309 + "\n"
     course = make_course(tmp_path, {QUIZ_PATH: quiz})

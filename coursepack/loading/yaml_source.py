@@ -140,17 +140,30 @@ class _Constructor(SafeConstructor):
                 )
         return value
 
-    def construct_yaml_int(self, node):
+    def construct_object(self, node, deep=False):
+        # A scalar whose form promises a type it cannot have (`2024-13-45`,
+        # `!!float abc`, 5,000 digits) makes PyYAML's constructors raise
+        # plain Python errors: say which value, at its line.
         try:
-            return super().construct_yaml_int(node)
-        except ValueError:
-            raise _Refused(
-                problem="this number is too long to read: put it in quotes if it is text",
-                problem_mark=node.start_mark,
-            ) from None
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, ArithmeticError, AttributeError, TypeError):
+            if node.tag == "tag:yaml.org,2002:int" and len(node.value) > 100:
+                problem = "this number is too long to read: put it in quotes if it is text"
+            else:
+                kind = _TYPE_NAMES.get(node.tag, f"'{node.tag.rpartition(':')[2]}'")
+                shown = f"'{node.value}'" if isinstance(node.value, str) and len(node.value) <= 60 else "this value"
+                problem = f"{shown} cannot be read as {kind}: put it in quotes if it is text"
+            raise _Refused(problem=problem, problem_mark=node.start_mark) from None
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_TYPE_NAMES = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
 
 try:
     from yaml._yaml import CParser

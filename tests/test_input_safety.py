@@ -14,9 +14,12 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 
@@ -471,3 +474,53 @@ def test_the_page_source_does_not_give_away_an_ordering_answer(tmp_path, count):
     else:
         assert right not in orders and reverse not in orders
         assert len({tuple(order) for order in orders}) > 10
+
+
+# ------------------------------------------------------------------ mutated YAML never crashes the loader
+
+SAMPLE_QUIZ = REPO / "modules/02-welcome-at-the-desk/quiz.yml"
+NASTY_VALUES = [" 2024-13-45", " 1" + "0" * 400, " .nan", " -.inf", ' "\\ud800"', ' "\\x07"', " " + "[" * 300 + "]" * 300, " !!float x", " 0.5"]
+YAML_SIGNIFICANT = list(" \t\n:-#&*!|>'\"[]{},?%@`\\") + ["\u00e9", "\ud800", "\x00", "\ufeff"]
+
+
+@st.composite
+def mutated(draw, text: str) -> str:
+    for _ in range(draw(st.integers(1, 4))):
+        lines = text.split("\n")
+        number = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["insert", "delete", "dedent", "indent", "duplicate", "alias", "value"]))
+        line = lines[number]
+        at = draw(st.integers(0, len(line)))
+        if edit == "insert":
+            line = line[:at] + draw(st.sampled_from(YAML_SIGNIFICANT)) + line[at:]
+        elif edit == "delete":
+            line = line[:at] + line[at + draw(st.integers(1, 3)):]
+        elif edit == "dedent":
+            line = line[1:] if line.startswith(" ") else line
+        elif edit == "indent":
+            line = " " + line
+        elif edit == "duplicate":
+            lines.insert(number, line)
+        elif edit == "alias":
+            line = line[:at] + draw(st.sampled_from(["&a ", "*a", "<<: *a", "[*a, *a]", "&a [*a]"])) + line[at:]
+        else:  # a whole value replaced
+            key = re.match(r"^(\s*(?:- )?[a-z_]+:)", line)
+            line = (key.group(1) if key else line) + draw(st.sampled_from(NASTY_VALUES))
+        lines[number] = line
+        text = "\n".join(lines)
+    return text
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(course_yml=mutated(COURSE_YML + "passing_score: 75\nauthors: [Ann, Bo]\n"), quiz=mutated(SAMPLE_QUIZ.read_text()))
+def test_mutated_yaml_gives_course_errors_never_a_crash(course_yml, quiz):
+    from coursepack.errors import CourseErrors
+    from coursepack.loading import load_course
+
+    with tempfile.TemporaryDirectory() as folder:
+        files = {"course.yml": course_yml.encode("utf-8", "surrogatepass"), QUIZ_PATH: quiz.encode("utf-8", "surrogatepass")}
+        course = make_course(Path(folder), files)
+        try:
+            load_course(course)
+        except CourseErrors as errors:
+            assert all(problem.path in ("course.yml", QUIZ_PATH) for problem in errors.problems)

@@ -333,7 +333,7 @@ def test_an_unreadable_file_is_named_in_process(tmp_path, monkeypatch):
     with pytest.raises(CourseErrors) as raised:
         load_course(course)
     assert [str(p) for p in raised.value.problems] == [
-        f"{LESSON_PATH}: error: cannot be read: permission denied (make the file readable for the user running coursepack)",
+        f"{LESSON_PATH}: error: cannot be read: permission denied (make it readable for the user running coursepack)",
     ]
 
 
@@ -342,15 +342,19 @@ def test_an_unreadable_file_is_named_in_process(tmp_path, monkeypatch):
 WITHOUT_ROOTS_READ_ALL = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all"]
 
 
-def test_an_unreadable_file_is_named(tmp_path):
+@pytest.mark.parametrize("closed", [LESSON_PATH, "modules"])
+def test_an_unreadable_file_or_folder_is_named(tmp_path, closed):
     as_root = os.geteuid() == 0
     if as_root and shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv, which could take away root's right to read any file")
     course = make_course(tmp_path)
-    (course / LESSON_PATH).chmod(0)
-    assert_build_fails(course, [
-        f"{LESSON_PATH}: error: cannot be read: permission denied (make the file readable for the user running coursepack)",
-    ], prefix=WITHOUT_ROOTS_READ_ALL if as_root else [])
+    (course / closed).chmod(0)
+    try:
+        assert_build_fails(course, [
+            f"{closed}: error: cannot be read: permission denied (make it readable for the user running coursepack)",
+        ], prefix=WITHOUT_ROOTS_READ_ALL if as_root else [])
+    finally:
+        (course / closed).chmod(0o755)  # so that pytest can remove it
 
 
 def test_a_folder_where_a_file_belongs_is_named(tmp_path):
@@ -524,3 +528,11 @@ def test_mutated_yaml_gives_course_errors_never_a_crash(course_yml, quiz):
             load_course(course)
         except CourseErrors as errors:
             assert all(problem.path in ("course.yml", QUIZ_PATH) for problem in errors.problems)
+
+
+def test_a_module_folder_name_with_a_backslash_is_refused(tmp_path):
+    folder = "modules/02-a\\..\\b"
+    course = make_course(tmp_path, {f"{folder}/lesson.md": LESSON})
+    assert_build_fails(course, [
+        f"{folder}: error: the name holds a backslash ('\\'), which Windows and zip tools read as a folder separator: rename it",
+    ])

@@ -19,7 +19,7 @@ from coursepack.loading.lesson import estimate_minutes, load_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
 from coursepack.loading.module_cache import ModuleCache, module_key, sha256
-from coursepack.loading.source_files import check_location, name_with_backslash, read_source
+from coursepack.loading.source_files import check_location, name_with_backslash, read_source, unreadable
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
 from coursepack.model import ID_PATTERN, Asset, Course, CourseFile, Module, Quiz, SourceRef, slug_of
@@ -127,10 +127,14 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
     modules_dir = root / MODULES_DIR
     if os.path.lexists(modules_dir) and not check_location(root, MODULES_DIR, log):
         return []
-    folders = sorted(
-        (p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
-        key=_folder_order,
-    ) if modules_dir.is_dir() else []
+    try:
+        folders = sorted(
+            (p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
+            key=_folder_order,
+        ) if modules_dir.is_dir() else []
+    except OSError as exc:
+        log.error(MODULES_DIR, 0, unreadable(exc))
+        return []
     if not folders:
         log.error(MODULES_DIR, 0, "the course has no modules: add a folder such as modules/01-welcome holding a lesson.md")
         return []
@@ -141,7 +145,9 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
         module_id = slug_of(folder.name)
         if not _NUMBERED.match(folder.name):
             log.warn(folder_path, 0, "module folder has no number prefix (such as '01-'): it is placed after the numbered ones")
-        if not re.match(ID_PATTERN, module_id):
+        if "\\" in folder.name:
+            pass  # reported with the other checks of where a module lies
+        elif not re.match(ID_PATTERN, module_id):
             log.error(folder_path, 0, f"module id '{module_id}' (the folder name without its number) may hold only lower-case letters, digits and '-'")
         elif module_id in seen:
             log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")

@@ -58,7 +58,7 @@ def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
     try:
         data = (root / path).read_bytes()
     except OSError as exc:
-        log.error(path, 0, _unreadable(exc))
+        log.error(path, 0, unreadable(exc))
         return None
     text, line, problem = decode(data)
     if problem:
@@ -89,9 +89,10 @@ def decode(data: bytes) -> tuple[str, int, str]:
     return text, 0, ""
 
 
-def _unreadable(exc: OSError) -> str:
+def unreadable(exc: OSError) -> str:
+    """Why a file or folder could not be read, in an author's words."""
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot be read: permission denied (make the file readable for the user running coursepack)"
+        return "cannot be read: permission denied (make it readable for the user running coursepack)"
     if exc.errno == errno.EISDIR:
         return "is a folder, but a file was expected here"
     return f"cannot be read: {exc.strerror or exc}"

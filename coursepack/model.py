@@ -12,6 +12,7 @@ the Markdown renderer that the loader passes in the validation context.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
@@ -32,6 +33,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 QUESTION_ID_PATTERN = r"^[a-z0-9-]+$"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 BLANK = "___"
+MAX_POINTS = 1000
 
 
 class RichText(BaseModel):
@@ -129,7 +131,8 @@ class QuestionBase(Schema):
     hint: Markdown | None = None
     explanation: Markdown | None = None
     feedback: Feedback | None = None
-    points: Annotated[float, Field(gt=0)] = 1
+    # Bounded so that a quiz's total stays a number every output can write.
+    points: Annotated[float, Field(gt=0, le=MAX_POINTS)] = 1
     # Filled in by the loader; not an author's key.
     source: SourceRef | None = Field(default=None, exclude=True)
 
@@ -239,6 +242,17 @@ class Numeric(QuestionBase):
             return float(value)
         except OverflowError:
             raise PydanticCustomError("number_too_large", "too large", {}) from None
+
+    @model_validator(mode="after")
+    def _finite_range(self) -> "Numeric":
+        # The packet checks answer ± tolerance: both ends must be numbers.
+        if not all(math.isfinite(end) for end in (self.answer - self.tolerance, self.answer + self.tolerance)):
+            raise PydanticCustomError(
+                "range_too_large",
+                "question '{id}': 'answer' plus or minus 'tolerance' is too large a number",
+                {"id": self.id, "at": "tolerance"},
+            )
+        return self
 
 
 class MatchPair(Schema):

@@ -194,6 +194,19 @@ def test_not_a_number_and_infinity_are_refused(tmp_path):
     ])
 
 
+def test_points_and_numeric_ranges_stay_numbers_every_output_can_write(tmp_path):
+    quiz = (
+        "questions:\n"
+        "  - id: heavy\n    type: true_false\n    prompt: Heavy?\n    answer: true\n    points: 1.0e+300\n"
+        "  - id: wide\n    type: numeric\n    prompt: How many?\n    answer: 1.0e+308\n    tolerance: 1.0e+308\n"
+    )
+    course = make_course(tmp_path, {QUIZ_PATH: quiz})
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}:6: error: question 'heavy': 'points' is 1e+300, but it must be less than or equal to 1000",
+        f"{QUIZ_PATH}:11: error: question 'wide': 'answer' plus or minus 'tolerance' is too large a number",
+    ])
+
+
 def test_a_passing_score_written_as_a_fraction_asks_for_the_percentage(tmp_path):
     course = make_course(tmp_path, {
         "course.yml": COURSE_YML + "passing_score: 0.8\n",

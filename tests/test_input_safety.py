@@ -355,7 +355,7 @@ def test_an_unreadable_file_is_named_in_process(tmp_path, monkeypatch):
 WITHOUT_ROOTS_READ_ALL = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all"]
 
 
-@pytest.mark.parametrize("closed", [LESSON_PATH, "modules"])
+@pytest.mark.parametrize("closed", [LESSON_PATH, QUIZ_PATH, "modules"])
 def test_an_unreadable_file_or_folder_is_named(tmp_path, closed):
     as_root = os.geteuid() == 0
     if as_root and shutil.which("setpriv") is None:

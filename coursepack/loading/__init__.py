@@ -165,7 +165,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
             module = _load_module(root, folder_path, module_id, position, renderer, default_passing, log, used_by_module)
             used = list(used_by_module.values())
             if module is not None:
-                module = replace(module, digest=_digest(key, *(sha256(a.data) for a in used)))
+                module = replace(module, digest=_digest(key or "", *(sha256(a.data) for a in used)))
                 if len(log.problems) == errors_before and key:
                     cache.put(key, module, used)
         for asset in used:

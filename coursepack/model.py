@@ -59,6 +59,16 @@ def _as_text(value: Any) -> str:
         )
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, dict) and len(value) == 1:
+        # `- Greet: then listen` is a mapping to YAML: the author meant one text.
+        key, inner = next(iter(value.items()))
+        if isinstance(inner, (str, int, float)) or inner is None:
+            raise PydanticCustomError(
+                "text_type",
+                "expected text, not a mapping: YAML reads '{key}: {inner}' as a key and a value because of the ': ';"
+                " put the text in quotes",
+                {"key": key, "inner": "" if inner is None else inner},
+            )
     if not isinstance(value, str):
         raise PydanticCustomError("text_type", "expected text, not a {kind}", {"kind": _kind(value)})
     return value

@@ -549,3 +549,21 @@ def test_a_module_folder_name_with_a_backslash_is_refused(tmp_path):
     assert_build_fails(course, [
         f"{folder}: error: the name holds a backslash ('\\'), which Windows and zip tools read as a folder separator: rename it",
     ])
+
+
+def test_front_matter_gets_the_same_plain_words_at_the_lesson_line(tmp_path):
+    lesson = "---\nobjectives:\n  - Greet, then listen\ntitle: Welcome: the desk\n---\nHello.\n"
+    course = make_course(tmp_path, {LESSON_PATH: lesson})
+    assert_build_fails(course, [
+        f"{LESSON_PATH}:4: error: invalid YAML: the text after 'title:' holds ': ', which YAML reads as a new key:"
+        ' put the text in quotes, e.g. title: "Welcome: the desk"' + RAW.format("mapping values are not allowed here"),
+    ])
+
+
+def test_a_list_item_read_as_a_mapping_because_of_a_colon_suggests_quotes(tmp_path):
+    lesson = "---\ntitle: Welcome\nobjectives:\n  - Greet: then listen\n---\nHello.\n"
+    course = make_course(tmp_path, {LESSON_PATH: lesson})
+    assert_build_fails(course, [
+        f"{LESSON_PATH}:4: error: expected text, not a mapping: YAML reads 'Greet: then listen' as a key and a value"
+        " because of the ': '; put the text in quotes",
+    ])

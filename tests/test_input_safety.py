@@ -567,3 +567,18 @@ def test_a_list_item_read_as_a_mapping_because_of_a_colon_suggests_quotes(tmp_pa
         f"{LESSON_PATH}:4: error: expected text, not a mapping: YAML reads 'Greet: then listen' as a key and a value"
         " because of the ': '; put the text in quotes",
     ])
+
+
+def test_a_pipe_where_a_file_belongs_is_refused_without_waiting(tmp_path):
+    course = make_course(tmp_path, {QUIZ_PATH: None})
+    os.mkfifo(course / QUIZ_PATH)
+    assert_build_fails(course, [
+        f"{QUIZ_PATH}: error: is not a regular file (it is a pipe, socket or device): put a file here",
+    ], timeout=20)
+
+
+def test_a_huge_source_file_is_refused_before_it_is_read(tmp_path):
+    course = make_course(tmp_path)
+    with open(course / LESSON_PATH, "ab") as lesson:
+        lesson.truncate(50 * 10**6)  # sparse: no disk space used
+    assert_build_fails(course, [f"{LESSON_PATH}: error: is 50 MB: a source file may hold at most 10 MB"])

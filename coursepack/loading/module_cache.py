@@ -17,6 +17,7 @@ from pathlib import Path
 
 from coursepack import __version__
 from coursepack.loading.links import media_type
+from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
 
 
@@ -31,14 +32,19 @@ def sha256(data: bytes) -> str:
 
 
 def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
-    """The module's cache key; None when a source cannot be read (loading will say why)."""
+    """The module's cache key; None when a source cannot be read or is too large (loading will say why)."""
     digest = hashlib.sha256()
     for part in (__version__.encode(), folder_path.encode(), settings):
         digest.update(sha256(part).encode())
     for name in ("lesson.md", "quiz.yml"):
         file = root / folder_path / name
         try:
-            digest.update(sha256(file.read_bytes()).encode() if file.is_file() else b"-")
+            if not file.is_file():
+                digest.update(b"-")
+            elif file.stat().st_size > MAX_SOURCE_BYTES:
+                return None  # refused when it is loaded: no need to read it here
+            else:
+                digest.update(sha256(file.read_bytes()).encode())
         except OSError:
             return None
     return digest.hexdigest()

@@ -14,10 +14,14 @@ import errno
 import functools
 import os
 import re
+import stat
 from pathlib import Path
 
 from coursepack.errors import ProblemLog
 
+# Books run to 1 MB of text: more than this in a lesson or quiz is a mistake,
+# and reading it would only fill the memory.
+MAX_SOURCE_BYTES = 10 * 10**6
 SAVE_AS_UTF8 = "save it as UTF-8 (in most editors: 'Save As', then the encoding 'UTF-8')"
 # Characters no output format can carry (XML forbids them); tab, CR and LF are fine.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -55,8 +59,18 @@ def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
     """The text of the course-relative file `path`, or None after logging why it cannot be had."""
     if not check_location(root, path, log):
         return None
+    file = root / path
     try:
-        data = (root / path).read_bytes()
+        status = file.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(file))
+        if not stat.S_ISREG(status.st_mode):  # reading a pipe would wait forever
+            log.error(path, 0, "is not a regular file (it is a pipe, socket or device): put a file here")
+            return None
+        if status.st_size > MAX_SOURCE_BYTES:
+            log.error(path, 0, f"is {status.st_size / 1e6:.0f} MB: a source file may hold at most {MAX_SOURCE_BYTES // 10**6} MB")
+            return None
+        data = file.read_bytes()
     except OSError as exc:
         log.error(path, 0, unreadable(exc))
         return None

@@ -1,0 +1,142 @@
+"""lesson.md cannot leak trainer notes, crash the build, run scripts or stall it."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import FIXTURES, run_coursepack
+from coursepack.build import build
+from coursepack.errors import CourseErrors
+from coursepack.loading import load_course
+from coursepack.model import TrainerNote
+
+LESSON_PATH = "modules/01-lesson/lesson.md"
+
+# What the trainer note in tests/fixtures/lesson-trainer-leaks defines.
+FROM_THE_NOTE = {
+    "heading": "Heading from the trainer note",
+    "footnote": "Footnote from the trainer note",
+    "abbreviation": "Abbreviation from the trainer note",
+    "link reference": "handbook-from-the-note",
+    "link title": "Link title from the trainer note",
+    "text after a comment like the end marker": "after-the-comment",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def write_course(root: Path, body: str, course_extra: str = "") -> Path:
+    (root / "course.yml").write_text(f'id: safety\ntitle: Safety\nversion: "1"\n{course_extra}', encoding="utf-8")
+    folder = root / "modules/01-lesson"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lesson.md").write_text(f"---\ntitle: A lesson\n---\n{body}", encoding="utf-8")
+    return root
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(CourseErrors) as caught:
+        load_course(root)
+    return [str(p) for p in caught.value.problems]
+
+
+def lesson_of(root: Path):
+    return load_course(root).course.modules[0].lesson
+
+
+def body_line(n: int) -> int:
+    """The file line of the body's line `n`: write_course puts three lines of front matter first."""
+    return n + 3
+
+
+# ---------------------------------------------------------------- trainer notes in every learner output
+
+
+@pytest.fixture(scope="module")
+def leak_build(tmp_path_factory) -> Path:
+    course = tmp_path_factory.mktemp("leaks") / "course"
+    shutil.copytree(FIXTURES / "lesson-trainer-leaks", course)
+    out = course / "output"
+    build(course, ["html", "single", "pdf", "cc", "scorm12"], out=out, use_cache=False, jobs=1)
+    return out
+
+
+def _zip_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(
+            archive.read(name).decode("utf-8", "replace")
+            for name in archive.namelist()
+            if name.endswith((".html", ".xml", ".js", ".json"))
+        )
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+LEARNER_OUTPUTS = {
+    "html packet page": lambda out: (out / "html/desk.html").read_text(encoding="utf-8"),
+    "single file": lambda out: (out / "leaks.html").read_text(encoding="utf-8"),
+    "learner PDF": lambda out: _pdf_text(out / "pdf/leaks-learner.pdf"),
+    "Common Cartridge": lambda out: _zip_text(out / "lms/leaks.imscc"),
+    "SCORM 1.2 package": lambda out: _zip_text(out / "lms/leaks-scorm12.zip"),
+}
+
+
+@pytest.mark.parametrize("output", LEARNER_OUTPUTS)
+@pytest.mark.parametrize("what", FROM_THE_NOTE)
+def test_nothing_defined_in_a_trainer_note_reaches_a_learner_output(leak_build, output, what):
+    text = LEARNER_OUTPUTS[output](leak_build)
+    assert "Closing words" in text  # the lesson itself is there
+    assert FROM_THE_NOTE[what] not in text
+
+
+def test_the_trainer_pdf_keeps_the_whole_note(leak_build):
+    text = _pdf_text(leak_build / "pdf/leaks-trainer.pdf")
+    for what in ("heading", "footnote", "text after a comment like the end marker"):
+        assert FROM_THE_NOTE[what] in text, what
+
+
+def test_the_trainer_note_applies_its_own_definitions():
+    lesson = load_course(FIXTURES / "lesson-trainer-leaks").course.modules[0].lesson
+    (note,) = [s for s in lesson.segments if isinstance(s, TrainerNote)]
+    assert '<abbr title="Abbreviation from the trainer note">ILS</abbr>' in note.html
+    assert 'href="https://trainer.example/handbook-from-the-note"' in note.html
+    assert '<h2 id="trainer-1-heading-from-the-trainer-note">' in note.html
+    assert "Footnote from the trainer note" in note.html and "after-the-comment" in note.html
+    assert [entry.title for entry in lesson.toc] == ["Welcome"]
+
+
+def test_a_trainer_note_may_use_the_lessons_link_references(tmp_path):
+    write_course(tmp_path, "See [the guide][guide].\n\n[guide]: https://example.org/guide\n\n!!! trainer\n    Hand out [the guide][guide].\n")
+    note = [s for s in lesson_of(tmp_path).segments if isinstance(s, TrainerNote)][0]
+    assert '<a href="https://example.org/guide">the guide</a>' in note.html
+
+
+def test_trainer_footnote_ids_do_not_clash_with_the_lessons(tmp_path):
+    write_course(
+        tmp_path,
+        "Text.[^a]\n\n[^a]: Lesson note.\n\n!!! trainer\n    One.[^a]\n\n    [^a]: First.\n\n!!! trainer\n    Two.[^a]\n\n    [^a]: Second.\n",
+    )
+    html = "".join(s.html for s in lesson_of(tmp_path).segments_for("trainer"))
+    ids = [part.split('"')[1] for part in html.split(' id=')[1:]]
+    assert len(ids) == len(set(ids)) == 6
+
+
+# ---------------------------------------------------------------- comments like the internal markers
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["<!--cp-begin reflect 1-->", "<!--cp-end 0-->", "<!--cp-begin trainer 0-->", "<!--cp-begin reflect 7-->\n\n!!! reflect\n    Why?"],
+)
+def test_a_comment_like_an_internal_marker_is_only_a_comment(tmp_path, comment):
+    write_course(tmp_path, f"Before.\n\n{comment}\n\nAfter.\n")
+    html = "".join(s.html for s in lesson_of(tmp_path).segments)
+    assert "Before." in html and "After." in html

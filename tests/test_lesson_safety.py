@@ -140,3 +140,95 @@ def test_a_comment_like_an_internal_marker_is_only_a_comment(tmp_path, comment):
     write_course(tmp_path, f"Before.\n\n{comment}\n\nAfter.\n")
     html = "".join(s.html for s in lesson_of(tmp_path).segments)
     assert "Before." in html and "After." in html
+
+
+# ---------------------------------------------------------------- near-miss block syntax is an error
+
+
+def at(line: int, message: str) -> str:
+    return f"{LESSON_PATH}:{body_line(line)}: error: {message}"
+
+
+NEAR_MISSES = {
+    "misspelt type": (
+        "!!! trainr\n    Secret.\n",
+        [at(1, "unknown block type 'trainr' (did you mean 'trainer'?)")],
+    ),
+    "two spaces": (
+        "!!!  trainer\n    Secret.\n",
+        [at(1, "write exactly one space between '!!!' and 'trainer'")],
+    ),
+    "body indented by 2": (
+        "!!! trainer\n  Secret.\n",
+        [at(1, "the 'trainer' block has no text: indent its lines by 4 spaces under '!!! trainer' (line 5 is indented by 2 spaces)")],
+    ),
+    "body not indented": (
+        "!!! trainer\nSecret.\n",
+        [at(1, "the 'trainer' block has no text: indent its lines by 4 spaces under '!!! trainer' (line 5 is not indented)")],
+    ),
+    "empty body": (
+        'Text.\n\n!!! reflect "Your turn"\n',
+        [at(3, "the 'reflect' block has no text: indent its lines by 4 spaces under '!!! reflect'")],
+    ),
+    "second line indented by 2": (
+        "!!! trainer\n    Secret one.\n  Secret two.\n",
+        [at(3, "this line is indented by 2 spaces: indent it by 4 spaces to keep it in the 'trainer' block above, or not at all to end the block")],
+    ),
+    "text straight after the block": (
+        "!!! trainer\n    Secret one.\nSecret two.\n",
+        [at(3, "this line follows the 'trainer' block with no blank line: indent it by 4 spaces to keep it in the block, or leave a blank line before it")],
+    ),
+    "inside a list": (
+        "- An item\n\n    !!! trainer\n        Secret.\n",
+        [at(3, "a 'trainer' block must stand at the top level of the lesson, not inside a list or another block")],
+    ),
+    "inside a quote": (
+        "> !!! trainer\n>     Secret.\n",
+        [at(1, "a 'trainer' block must stand at the top level of the lesson, not inside a list or another block")],
+    ),
+    "inside a footnote": (
+        "Text.[^1]\n\n[^1]: !!! trainer\n    Secret.\n",
+        [at(3, "a 'trainer' block must stand at the top level of the lesson, not inside a list or another block")],
+    ),
+    "indented by 3": (
+        "   !!! trainer\n    Secret.\n",
+        [at(1, "a 'trainer' block must stand at the top level of the lesson, not inside a list or another block")],
+    ),
+    "title without quotes": (
+        "!!! scenario Monday morning\n    A patron arrives.\n",
+        [at(1, "write a block's title in double quotes: '!!! scenario \"Monday morning\"'")],
+    ),
+    "upper case": (
+        "!!! Trainer\n    Secret.\n",
+        [at(1, "write the block type in lower case: '!!! trainer'")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NEAR_MISSES)
+def test_near_miss_block_syntax_is_an_error_at_its_line(tmp_path, case):
+    body, expected = NEAR_MISSES[case]
+    assert problems_of(write_course(tmp_path, body)) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "```text\n!!! trainr\n    shown as code\n```\n",
+        "- An item\n\n    !!! note\n        A note in a list is fine.\n",
+        '!!! tip ""\n    Untitled.\n\n!!! warning "Careful"\n    Titled.\n',
+    ],
+)
+def test_well_formed_blocks_and_code_are_not_errors(tmp_path, body):
+    assert lesson_of(write_course(tmp_path, body)).segments
+
+
+def test_a_near_miss_fails_check_with_status_1_and_leaves_output_alone(tmp_path):
+    course = write_course(tmp_path, "!!! trainr\n    Secret.\n")
+    (course / "output").mkdir()
+    (course / "output/keep.txt").write_text("previous build")
+    result = run_coursepack("build", str(course), "--format", "html")
+    assert result.returncode == 1
+    assert f"{LESSON_PATH}:4: error: unknown block type 'trainr' (did you mean 'trainer'?)" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in (course / "output").iterdir()] == ["keep.txt"]

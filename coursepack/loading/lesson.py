@@ -58,9 +58,9 @@ def load_lesson(
 
     body = "\n".join(lines[closing + 1 :])
     first_line = closing + 1  # the body's line n is the file's line n + first_line
-    split = split_lesson(body)
+    split = split_lesson(body, first_line)
     for line, message in split.problems:
-        log.error(path, line + first_line, message)
+        log.error(path, line, message)
     rendered = renderer.lesson(split, reflect_prefix=module_id)
     references = LocalReferences(course_root, path, body, first_line, log, assets)
     if not split.problems:

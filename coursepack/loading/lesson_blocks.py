@@ -46,7 +46,7 @@ class SplitLesson:
     learner_text: str  # the lesson with each trainer note replaced by a marker
     trainer_notes: list[TrainerSource]
     marker: str  # a prefix no author text holds: it is made from the text itself
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line in the body, message)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line in the file, message)
 
     def trainer_marker(self, number: int) -> str:
         return f"<!--{self.marker} trainer {number}-->"
@@ -57,8 +57,11 @@ def make_marker(text: str) -> str:
     return "cp-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
-def split_lesson(body: str) -> SplitLesson:
-    """Cut trainer notes out of `body` and check every `!!!` line."""
+def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
+    """Cut trainer notes out of `body` and check every `!!!` line.
+
+    Problems are reported at file lines: the body's line n is line n + `first_line`.
+    """
     # Python-Markdown's own clean-up first, so that both read the same lines.
     text = body.replace("\x02", "").replace("\x03", "").expandtabs(4)
     lines = ["" if not line.strip(" ") else line for line in text.split("\n")]
@@ -73,11 +76,11 @@ def split_lesson(body: str) -> SplitLesson:
             learner.append(line)
             index += 1
             continue
-        number = index + 1
+        number = index + 1 + first_line
         kind, title = _check_header(match, number, split.problems)
         end = _body_end(lines, index + 1)
-        if kind in LEARNING_BLOCKS:
-            _check_body(kind, lines, index + 1, end, number, split.problems)
+        if kind in LEARNING_BLOCKS and not match.group("prefix"):
+            _check_body(kind, lines, index + 1, end, number, split.problems, first_line)
         if kind == "trainer" and not match.group("prefix"):
             body_lines = [text[len(INDENT):] for text in lines[index + 1 : end]]
             split.trainer_notes.append(TrainerSource(title or "", "\n".join(body_lines), number))
@@ -113,7 +116,9 @@ def _check_header(match: re.Match, number: int, problems: list) -> tuple[str | N
     prefix, rest = match.group("prefix"), match.group("rest")
     header = _HEADER.match(rest)
     if header is None:
-        problems.append((number, 'a block is written \'!!! type "Title"\': give the title in double quotes, after one space'))
+        kind, _, title = rest.strip().partition(" ")
+        quoted = '"' + title.strip(' "') + '"'
+        problems.append((number, f"write a block's title in double quotes: '!!! {kind} {quoted}'"))
         return None, None
     kind, space = header.group("kind"), header.group("space")
     if not kind:
@@ -144,16 +149,16 @@ def _body_end(lines: list[str], start: int) -> int:
     return last_text
 
 
-def _check_body(kind: str, lines: list[str], start: int, end: int, number: int, problems: list) -> None:
+def _check_body(kind: str, lines: list[str], start: int, end: int, number: int, problems: list, first_line: int) -> None:
     after = next((i for i in range(end, len(lines)) if lines[i].strip()), None)
     depth = None if after is None else len(lines[after]) - len(lines[after].lstrip(" "))
-    where = "" if after is None else f" (line {after + 1} is {'not indented' if depth == 0 else f'indented by {depth}'})"
+    where = "" if after is None else f" (line {after + 1 + first_line} is {'not indented' if depth == 0 else f'indented by {depth} spaces'})"
     if end == start:
         problems.append((number, f"the '{kind}' block has no text: indent its lines by 4 spaces under '!!! {kind}'{where}"))
         return
     if after is None or depth == 0 and after > end:
         return
     if depth:
-        problems.append((after + 1, f"this line is indented by {depth}: indent it by 4 spaces to keep it in the '{kind}' block above, or not at all to end the block"))
+        problems.append((after + 1 + first_line, f"this line is indented by {depth} spaces: indent it by 4 spaces to keep it in the '{kind}' block above, or not at all to end the block"))
     else:
-        problems.append((after + 1, f"this line follows the '{kind}' block with no blank line: indent it by 4 spaces to keep it in the block, or leave a blank line before it"))
+        problems.append((after + 1 + first_line, f"this line follows the '{kind}' block with no blank line: indent it by 4 spaces to keep it in the block, or leave a blank line before it"))

@@ -232,3 +232,109 @@ def test_a_near_miss_fails_check_with_status_1_and_leaves_output_alone(tmp_path)
     assert f"{LESSON_PATH}:4: error: unknown block type 'trainr' (did you mean 'trainer'?)" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert [p.name for p in (course / "output").iterdir()] == ["keep.txt"]
+
+
+# ---------------------------------------------------------------- raw HTML: parsed, checked, written anew
+
+
+@pytest.fixture
+def media_course(tmp_path: Path):
+    """A course whose lesson has media/pic.png beside it; returns (root, write(body))."""
+
+    def write(body: str, course_extra: str = "") -> Path:
+        write_course(tmp_path, body, course_extra)
+        (tmp_path / "modules/01-lesson/media").mkdir(exist_ok=True)
+        (tmp_path / "modules/01-lesson/media/pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (tmp_path / "secret.png").write_bytes(b"outside the module, inside the course")
+        return tmp_path
+
+    return write
+
+
+def learner_html(root: Path) -> str:
+    return "".join(s.html for s in lesson_of(root).segments_for("learner"))
+
+
+def test_unquoted_raw_image_with_alt_text_is_accepted_and_rebased(media_course):
+    html = learner_html(media_course("Text.\n\n<img src=media/pic.png alt=Picture>\n"))
+    assert '<img src="modules/01-lesson/media/pic.png" alt="Picture">' in html
+
+
+def test_raw_html_is_written_anew_in_one_spelling(media_course):
+    html = learner_html(media_course('<P CLASS=lead TITLE=\'a "b"\'>Hi <!-- a note for me --> there</P>\n'))
+    assert html == '<p class="lead" title="a &quot;b&quot;">Hi  there</p>'
+
+
+RAW_URL_MISTAKES = {
+    "unquoted": ("<img src=media/missing.png alt=Missing>", "image 'media/missing.png' not found: modules/01-lesson/media/missing.png is no such file"),
+    "upper case": ('<IMG SRC="media/missing.png" ALT="Missing">', "image 'media/missing.png' not found: modules/01-lesson/media/missing.png is no such file"),
+    "spaced": ('<img src = "media/missing.png" alt = "Missing">', "image 'media/missing.png' not found: modules/01-lesson/media/missing.png is no such file"),
+    "srcset": ('<img src="media/pic.png" srcset="media/pic.png 1x, media/big.png 2x" alt="Pic">', "image 'media/big.png' not found: modules/01-lesson/media/big.png is no such file"),
+    "poster": ('<video poster="../../../outside.png"></video>', "image '../../../outside.png' points outside the course folder"),
+    "source": ("<video><source src=../../../clip.mp4></video>", "image '../../../clip.mp4' points outside the course folder"),
+    "style url": ("<div style=\"background: URL( '../../../outside.png' )\">x</div>", "image '../../../outside.png' points outside the course folder"),
+    "style element": ("<style>p { background: url(../../../outside.png) }</style>", "image '../../../outside.png' points outside the course folder"),
+    "href": ("<a HREF=../../../../etc/passwd>x</a>", "link '../../../../etc/passwd' points outside the course folder"),
+    "absolute": ("<img src=/etc/pic.png alt=x>", "image '/etc/pic.png' is an absolute path: use a path relative to lesson.md"),
+    "no alt": ("<img src=media/pic.png>", "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),
+    "empty alt": ('<img src="media/pic.png" alt=" ">', "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),
+}
+
+
+@pytest.mark.parametrize("case", RAW_URL_MISTAKES)
+def test_every_url_in_raw_html_gets_markdowns_checks_at_its_line(media_course, case):
+    html, message = RAW_URL_MISTAKES[case]
+    root = media_course(f"First line.\n\nSecond paragraph.\n\n{html}\n")
+    assert problems_of(root) == [at(5, message)]
+
+
+def test_the_second_of_two_mistakes_is_reported_at_its_own_line(media_course):
+    root = media_course("<img src=media/pic.png>\n\nText.\n\n<img src=media/pic.png>\n")
+    message = "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"
+    assert problems_of(root) == [at(1, message), at(5, message)]
+
+
+OPT_IN = ": coursepack leaves scripts out of lessons unless course.yml says 'allow_scripts: true'"
+SCRIPTS = {
+    "script element": ("<script>alert(1)</script>", "<script> runs a script"),
+    "upper-case script": ("<SCRIPT SRC=media/pic.png></SCRIPT>", "<script> runs a script"),
+    "event handler": ("<img src=media/pic.png alt=Pic onerror=alert(1)>", "the event handler 'onerror' runs a script"),
+    "handler in markdown attribute list": ("## Heading {: onclick=\"alert(1)\" }", "the event handler 'onclick' runs a script"),
+    "javascript link": ('<a href=" JaVaScRiPt:alert(1)">x</a>', "'javascript:' URLs run a script when followed"),
+    "javascript with a tab": ('<a href="java&#x09;script:alert(1)">x</a>', "'javascript:' URLs run a script when followed"),
+    "javascript markdown link": ("[x](javascript:alert(1))", "'javascript:' URLs run a script when followed"),
+    "embedded page": ('<iframe src="media/pic.png"></iframe>', "<iframe> loads another page into the lesson, and that page can run scripts"),
+    "srcdoc": ('<div srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></div>', "'srcdoc' puts a page of its own, which can run scripts, into the lesson"),
+    "data page": ('<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>', "a 'data:' URL in <a> can hold a page with scripts: use a file of the course"),
+    "svg animation": ('<svg><animate attributeName="href" to="x"/></svg>', "an animation of 'href' can run a script"),
+}
+
+
+@pytest.mark.parametrize("case", SCRIPTS)
+def test_scripts_are_refused_at_their_line(media_course, case):
+    html, message = SCRIPTS[case]
+    root = media_course(f"First line.\n\n{html}\n")
+    assert problems_of(root) == [at(3, message + OPT_IN)]
+
+
+@pytest.mark.parametrize("case", ["script element", "event handler", "javascript link", "embedded page"])
+def test_a_course_may_allow_scripts(media_course, case):
+    html, _ = SCRIPTS[case]
+    root = media_course(f"First line.\n\n{html}\n", course_extra="allow_scripts: true\n")
+    written = learner_html(root)
+    assert ("alert(1)" in written) or ("<iframe" in written)
+
+
+def test_scripts_in_quiz_texts_are_refused_at_their_line(media_course):
+    root = media_course("Text.\n")
+    (root / "modules/01-lesson/quiz.yml").write_text(
+        "questions:\n  - id: q1\n    type: true_false\n    prompt: 'Is <b onmouseover=alert(1)>this</b> safe?'\n    answer: false\n"
+    )
+    assert problems_of(root) == [
+        "modules/01-lesson/quiz.yml:4: error: the event handler 'onmouseover' runs a script" + OPT_IN
+    ]
+
+
+def test_allowing_scripts_must_be_true_or_false(media_course):
+    root = media_course("Text.\n", course_extra="allow_scripts: sometimes\n")
+    assert problems_of(root) == ["course.yml:4: error: 'allow_scripts' must be true or false, not 'sometimes'"]

@@ -62,7 +62,7 @@ def load_lesson(
     for line, message in split.problems:
         log.error(path, line, message)
     rendered = renderer.lesson(split, reflect_prefix=module_id)
-    references = LocalReferences(course_root, path, body, first_line, log, assets)
+    references = LocalReferences(course_root, path, body, first_line, log, assets, renderer.allow_scripts)
     if not split.problems:
         # What the line scan missed, Python-Markdown's tree shows.
         for kind in rendered.nested_blocks:

@@ -134,6 +134,8 @@ class MarkdownRenderer:
     """
 
     def __init__(self) -> None:
+        # Set from course.yml: whether the course's HTML may hold scripts.
+        self.allow_scripts = False
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, _LearningBlocksExtension()], extension_configs=EXTENSION_CONFIGS
         )

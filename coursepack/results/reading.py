@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from coursepack.errors import Problem
+from coursepack.errors import CourseErrors, Problem
 
 FORMAT = "coursepack-results"
 FORMAT_VERSION = 1
@@ -72,17 +72,11 @@ class ResultsFile(_Strict):
         return modules
 
 
-class UnreadableResults(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-
 def read_results(path: Path, shown_as: str) -> ResultsFile:
-    """The validated results in `path`; raises UnreadableResults naming `shown_as`."""
+    """The validated results in `path`; raises CourseErrors naming the file `shown_as`."""
 
-    def fail(message: str, line: int = 0) -> UnreadableResults:
-        return UnreadableResults([Problem(shown_as, line, message)])
+    def fail(message: str, line: int = 0) -> CourseErrors:
+        return CourseErrors([Problem(shown_as, line, message)])
 
     try:
         if path.is_dir():
@@ -113,7 +107,7 @@ def read_results(path: Path, shown_as: str) -> ResultsFile:
         return ResultsFile.model_validate_json(text)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        raise UnreadableResults([Problem(shown_as, 0, _message(e)) for e in errors if not _noise(e, errors)]) from None
+        raise CourseErrors([Problem(shown_as, 0, _message(e)) for e in errors if not _noise(e, errors)]) from None
 
 
 def _noise(error: dict, errors: list[dict]) -> bool:
@@ -146,7 +140,7 @@ def _message(error: dict) -> str:
     kind = error["type"]
     value = error.get("input")
     if kind == "missing":
-        return f"missing '{where}'"
+        return f"'{where}' is missing"
     if kind == "literal_error" and where.endswith("status"):
         return f"'{where}' is {_show(value)}, but it must be one of: {', '.join(STATUSES)}"
     if kind == "literal_error":

@@ -81,6 +81,8 @@ def read_results(path: Path, shown_as: str) -> ResultsFile:
     try:
         if path.is_dir():
             raise fail("is a folder, not a results file")
+        if path.exists() and not path.is_file():
+            raise fail("is not a regular file")  # a pipe or device would block the read
         if path.stat().st_size > MAX_BYTES:
             raise fail(f"is larger than {MAX_BYTES // 1024 // 1024} MB: not a results file")
         raw = path.read_bytes()

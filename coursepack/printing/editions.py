@@ -91,7 +91,8 @@ def plain_text(html: str) -> str:
     return " ".join(_TAG.sub(" ", html).split())
 
 
-def module_views(course: Course, edition: Edition) -> tuple[ModuleView, ...]:
+def module_views(course: Course, edition: Edition, strings: dict | None = None) -> tuple[ModuleView, ...]:
+    cues = (strings or {}).get("print_instruction_cues") or {}
     anchors = {m.folder: module_anchor(m.id) for m in course.modules}
     views, clock = [], 0
     for module in course.modules:
@@ -107,7 +108,7 @@ def module_views(course: Course, edition: Edition) -> tuple[ModuleView, ...]:
             minutes=module.minutes,
             starts_at=clock,
             segments=scoped,
-            quiz=_quiz_view(module, module.quiz, edition) if module.quiz else None,
+            quiz=_quiz_view(module, module.quiz, edition, cues) if module.quiz else None,
         ))
         clock += module.minutes
     return tuple(views)
@@ -123,17 +124,24 @@ def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: b
     return replace(segment, html=html)
 
 
-def _quiz_view(module: Module, quiz: Quiz, edition: Edition) -> QuizView:
+def _quiz_view(module: Module, quiz: Quiz, edition: Edition, cues: dict) -> QuizView:
     questions = list(enumerate(quiz.questions, start=1))
+    sheets = (worksheet(n, q, quiz) for n, q in questions)
     return QuizView(
         anchor=f"{module_anchor(module.id)}-quiz",
         title=quiz.title or "",
         passing_score=quiz.passing_score,
         points_possible=quiz.points_possible,
         points_needed=points_needed(quiz),
-        worksheets=tuple(worksheet(n, q, quiz) for n, q in questions),
+        worksheets=tuple(replace(ws, instructed=says_how_to_answer(ws, cues)) for ws in sheets),
         key=tuple(answer_key(n, q, quiz) for n, q in questions) if edition == "trainer" else None,
     )
+
+
+def says_how_to_answer(sheet: Worksheet, cues: dict) -> bool:
+    """Whether the prompt already tells the learner how to answer: the instruction is then said once."""
+    prompt = plain_text(sheet.prompt_html).casefold()
+    return any(cue.casefold() in prompt for cue in cues.get(sheet.kind, ()))
 
 
 def points_needed(quiz: Quiz) -> float:
@@ -174,15 +182,17 @@ def workbook(course: Course, theme: Theme, edition: Edition, date: dt.date) -> P
         "edition_label": label,
         "document_title": f"{course.title}: {label}",
         "subject": plain_text(course.description.html) if course.description else label,
-        "modules": module_views(course, edition),
+        "modules": module_views(course, edition, strings),
     }
     return PrintDocument(edition, theme.render("pdf/workbook.html", **context), theme.render("pdf/print.css", **context))
 
 
-def certificate(course: Course, theme: Theme, date: dt.date) -> PrintDocument:
+def certificate(course: Course, theme: Theme, date: dt.date, learner: str = "") -> PrintDocument:
+    """A certificate to fill in by hand, or made out to `learner`: only then does it carry a date,
+    since blank ones are printed in advance."""
     common = _common(course, theme, date)
     label = common["t"]["print_certificate"]
-    context = {**common, "document_title": f"{course.title}: {label}", "subject": label}
+    context = {**common, "document_title": f"{course.title}: {label}", "subject": label, "learner": learner}
     return PrintDocument("certificate", theme.render("pdf/certificate.html", **context),
                          theme.render("pdf/certificate.css", **context))
 

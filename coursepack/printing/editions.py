@@ -9,6 +9,7 @@ edition's context, so no template can print them for a learner.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
@@ -17,12 +18,15 @@ from typing import Literal
 
 from coursepack import __version__
 from coursepack.model import Course, Module, Quiz, RichText, Segment
+from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
 from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
 from coursepack.theme import Theme
 
 Edition = Literal["learner", "trainer"]
 PAGE_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}  # portrait width, height
+# The width of the text block on either paper: about 68 characters of 10.5 pt Noto Sans a line.
+MEASURE_MM = 127
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -57,6 +61,11 @@ class ModuleView:
     starts_at: int  # minutes into the course, for the session plan
     segments: tuple[Segment, ...]
     quiz: QuizView | None
+
+    @property
+    def plan_lines(self) -> int:
+        """About how many lines the module takes in the session plan (about 85 characters a line)."""
+        return 1 + sum(math.ceil(len(plain_text(o.html)) / 85) for o in self.objectives)
 
 
 def build_date() -> dt.date:
@@ -94,10 +103,13 @@ def plain_text(html: str) -> str:
 def module_views(course: Course, edition: Edition, strings: dict | None = None) -> tuple[ModuleView, ...]:
     cues = (strings or {}).get("print_instruction_cues") or {}
     anchors = {m.folder: module_anchor(m.id) for m in course.modules}
+    widths = pixel_widths(course)
     views, clock = [], 0
     for module in course.modules:
         segments = module.lesson.segments_for(edition)
         demote = any(has_h1(s.html) for s in segments)
+        placed = footnotes_in_place([s.html for s in segments])
+        segments = [replace(s, html=figures(html, widths, MEASURE_MM)) for s, html in zip(segments, placed)]
         scoped = tuple(_scoped(s, module, anchors, demote) for s in segments)
         views.append(ModuleView(
             id=module.id,
@@ -112,6 +124,20 @@ def module_views(course: Course, edition: Edition, strings: dict | None = None) 
         ))
         clock += module.minutes
     return tuple(views)
+
+
+def pixel_widths(course: Course) -> dict[str, int]:
+    """The width in pixels of each raster image of the course (a vector image has no such size)."""
+    from PIL import Image, UnidentifiedImageError
+
+    widths = {}
+    for asset in course.assets:
+        if asset.media_type.startswith("image/") and asset.media_type != "image/svg+xml":
+            try:
+                widths[asset.path] = Image.open(io.BytesIO(asset.data)).size[0]
+            except (OSError, UnidentifiedImageError):
+                pass
+    return widths
 
 
 def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: bool) -> Segment:
@@ -164,6 +190,7 @@ def _common(course: Course, theme: Theme, date: dt.date) -> dict:
         "authors": list(course.authors) or ([course.organization] if course.organization else []),
         "page_size": course.effective_page_size,
         "page_mm": PAGE_MM[course.effective_page_size],
+        "measure_mm": MEASURE_MM,
         "total_time": format_minutes(course.minutes, strings),
         "format_minutes": lambda minutes: format_minutes(minutes, strings),
         "plural": lambda key, n, **values: plural(strings, key, n, **values),

@@ -102,7 +102,8 @@ def plain_text(html: str) -> str:
 
 def module_views(course: Course, edition: Edition, strings: dict | None = None) -> tuple[ModuleView, ...]:
     cues = (strings or {}).get("print_instruction_cues") or {}
-    anchors = {m.folder: module_anchor(m.id) for m in course.modules}
+    # Lessons link to each other by folder name (modules/NAME/lesson.md).
+    anchors = {m.folder.rsplit("/", 1)[-1]: module_anchor(m.id) for m in course.modules}
     widths = pixel_widths(course)
     views, clock = [], 0
     for module in course.modules:
@@ -113,7 +114,7 @@ def module_views(course: Course, edition: Edition, strings: dict | None = None) 
         scoped = tuple(_scoped(s, module, anchors, demote) for s in segments)
         views.append(ModuleView(
             id=module.id,
-            anchor=anchors[module.folder],
+            anchor=module_anchor(module.id),
             number=module.number,
             title=module.title,
             objectives=module.objectives,

@@ -77,7 +77,8 @@ def _zip_text(path: Path) -> str:
 
 
 def _pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    return text.replace("\u2010\n", "")  # words the print editions hyphenate at a line's end
 
 
 LEARNER_OUTPUTS = {

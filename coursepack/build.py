@@ -29,7 +29,7 @@ from typing import Protocol
 
 from coursepack import __version__
 from coursepack.builders import BuildContext, registry
-from coursepack.errors import Problem
+from coursepack.errors import CourseErrors, Problem
 from coursepack.loading import load_course
 from coursepack.model import Course
 from coursepack.theme import Theme
@@ -68,8 +68,14 @@ class BuildReport:
 
 
 def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list[Problem]]:
-    """Load and validate; raises CourseErrors with every problem."""
-    result = load_course(course_dir, known_formats=tuple(registry()), cache_dir=cache_dir)
+    """Load and validate the course and its own templates; raises CourseErrors with every problem."""
+    theme_problems = Theme(course_dir).problems() if (course_dir / "course.yml").is_file() else []
+    try:
+        result = load_course(course_dir, known_formats=tuple(registry()), cache_dir=cache_dir)
+    except CourseErrors as exc:
+        raise CourseErrors([*exc.problems, *theme_problems]) from None
+    if theme_problems:
+        raise CourseErrors(theme_problems)
     return result.course, list(result.warnings)
 
 

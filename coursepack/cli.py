@@ -169,5 +169,38 @@ def serve_command(course_dir: str, port: int) -> None:
     serve(_course_dir(course_dir), port=port, say=say, show_problems=_print_problems)
 
 
+@cli.command("results")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--course", "course_dir", type=click.Path(file_okay=False),
+              help="Report only this course's results (its id and version from its course.yml).")
+@click.option("--out", "-o", default="report", show_default=True, type=click.Path(),
+              help="Folder for report.csv and report.html.")
+@_guarded
+def results_command(files: tuple[str, ...], course_dir: str | None, out: str) -> None:
+    """Turn learners' saved results files into report.csv and report.html."""
+    from coursepack import results
+
+    expected = None
+    if course_dir is not None:
+        expected, warnings = results.expected_course(_course_dir(course_dir))
+        _print_problems(warnings)
+    try:
+        report = results.make_report(list(files), Path(out), expected)
+    except results.NothingToReport as exc:
+        err.print(f"error: {escape(str(exc))}")
+        sys.exit(EXIT_COURSE_ERRORS)
+    except results.UnsafeOutput as exc:
+        err.print(f"error: {escape(str(exc))}")
+        sys.exit(EXIT_BUG)
+    for message in report.collection.skipped:
+        err.print(f"skipped: {escape(message)}", soft_wrap=True)
+    courses = report.collection.courses
+    learners = sum(len(c.learners) for c in courses)
+    say(
+        f"Wrote {' and '.join(_where(report.output) + name for name in report.files)}: {plural(learners, 'learner')} in "
+        f"{plural(len(courses), 'course')}" + (f"; {len(report.collection.skipped)} skipped" if report.collection.skipped else "")
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="coursepack")

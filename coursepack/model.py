@@ -479,6 +479,8 @@ class CourseFile(Schema):
     report_failure_as: Literal["failed", "incomplete"] = "failed"
     # PDF/A-2a for archives instead of PDF/UA-1 (both tagged).
     pdf_archival: bool = False
+    # Lessons may hold scripts, event handlers and embedded pages (refused otherwise).
+    allow_scripts: bool = False
 
     @field_validator("version", mode="before")
     @classmethod

@@ -179,7 +179,8 @@ def test_reflections_have_lines_to_write_on_for_learners_only(pdfs, tmp_path):
     assert bottom - top > 55 * MM
     assert _rules_in(pdfs["learner"], page, top, bottom, tmp_path / "learner") >= 7
     page, top, bottom = _space_below(pdfs["trainer"], "REFLECT-MARKER-HERON")
-    assert bottom - top < 20 * MM
+    # The trainer's box has no lines: at most its own border and a footnote rule below it.
+    assert _rules_in(pdfs["trainer"], page, top, bottom, tmp_path / "trainer") <= 2
 
 
 def test_sample_course_keeps_trainer_notes_and_sample_answers_out_of_the_learner_workbook(sample):
@@ -244,7 +245,7 @@ def test_certificate_is_one_landscape_page(pdfs, sample):
         assert _size_mm(pdf) == size
     certificate = squashed(text(pdfs["certificate"]))  # spaced capitals come out as single letters
     for expected in ["Certificate of completion", "Print fixture course", "Version 2.3", "Fixture Library Service",
-                     "Learner's name", "Trainer's signature", "June 13, 2024"]:
+                     "Learner's name", "Trainer's signature", "Date"]:
         assert squashed(expected) in certificate, expected
 
 
@@ -269,7 +270,7 @@ def test_contents_page_numbers_and_internal_links_are_right(pdfs):
     texts = pages(pdfs["trainer"])
     contents = next(p for p in texts if "Contents" in p and "Session plan" in p)
     for title in ("First module", "Second module", "Session plan"):
-        number = int(re.search(rf"{title}\s*\.*\s*(\d+)\s*$", contents, re.MULTILINE).group(1))
+        number = int(re.search(rf"{title}[\s.]*(\d+)\s*$", contents, re.MULTILINE).group(1))
         assert title in texts[number - 1]
     with pikepdf.open(pdfs["trainer"]) as doc:
         names = doc.Root.Names.Dests.Names

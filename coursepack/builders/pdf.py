@@ -8,10 +8,12 @@ changed since the last build comes from the cache instead.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from coursepack.builders.base import Builder
 from coursepack.model import Course
 from coursepack.printing.editions import build_date, editions
+from coursepack.printing.glyphs import describe, replacement, unprintable
 from coursepack.printing.html_scope import remote_images
 from coursepack.printing.pdf_cache import PdfCache, font_fingerprint
 from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, Rendered, render_all, used_assets
@@ -24,12 +26,17 @@ def pdf_path(course: Course, name: str) -> str:
     return f"{ROOT}/{course.id}-{name}.pdf"
 
 
-def pdf_jobs(course: Course, theme) -> list[PdfJob]:
-    """The three documents, ready to render (also what the benchmark renders)."""
+def pdf_jobs(course: Course, theme, unprintable: Iterable[str] = ()) -> list[PdfJob]:
+    """The three documents, ready to render (also what the benchmark renders).
+
+    Characters in `unprintable` (no installed font draws them) print as a
+    replacement mark: a box from a missing glyph would also make the font's
+    text unreadable to PDF text extractors."""
     # PDF/A is opt-in: archives want it, but PDF/UA is the better default for readers.
     variant = ARCHIVAL if course.pdf_archival else ACCESSIBLE
+    swap = {ord(c): replacement() for c in unprintable}
     return [
-        PdfJob(doc.name, doc.html, doc.css, used_assets(doc.html, doc.css, course.assets), variant)
+        PdfJob(doc.name, doc.html.translate(swap), doc.css, used_assets(doc.html, doc.css, course.assets), variant)
         for doc in editions(course, theme)
     ]
 
@@ -53,7 +60,7 @@ class PdfBuilder(Builder):
     def write(self, course: Course, out: OutputTree) -> None:
         started = time.perf_counter()
         self._warn_remote_images(course)
-        jobs = pdf_jobs(course, self.theme)
+        jobs = pdf_jobs(course, self.theme, self._warn_unprintable(course))
         cache = PdfCache(self.context.cache_dir)
         keys = {job.name: cache.key(job) for job in jobs}
         stems = {job.name: f"{course.id}-{job.name}" for job in jobs}
@@ -80,6 +87,17 @@ class PdfBuilder(Builder):
             f"pdf: {len(jobs)} PDFs ({course.effective_page_size}), {fresh} rendered, "
             f"{len(jobs) - fresh} unchanged, in {time.perf_counter() - started:.1f} s"
         )
+
+    def _warn_unprintable(self, course: Course) -> set[str]:
+        """Warn where the course uses characters no installed font draws; return those characters."""
+        chars: set[str] = set()
+        mark = replacement()
+        for place, missing in unprintable(course):
+            chars.update(missing)
+            self.context.warn(place.path, place.line,
+                              f"no installed font draws {describe(missing)}: the PDFs print '{mark}' in its place; "
+                              "install a font that has it (for example one of the Noto families) or write it another way")
+        return chars
 
     def _warn_remote_images(self, course: Course) -> None:
         for module in course.modules:

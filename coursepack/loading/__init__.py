@@ -103,7 +103,7 @@ def read_yaml(root: Path, path: str, log: ProblemLog) -> tuple[object, LineMap, 
 
 def _markdown_for(root: Path, path: str, text: str, renderer: MarkdownRenderer, log: ProblemLog, assets):
     """How a YAML file's Markdown fields become HTML, with their images and links checked."""
-    references = LocalReferences(root, path, text, 0, log, assets)
+    references = LocalReferences(root, path, text, 0, log, assets, renderer.allow_scripts)
     return lambda markdown, inline: references.rebase(renderer.inline_or_block(markdown, inline))
 
 
@@ -116,6 +116,7 @@ def _load_course_file(root, renderer, known_formats, log, assets) -> tuple[Cours
     if not isinstance(data, dict):
         log.error(COURSE_FILE, 1, "course.yml must hold keys and values, such as 'title: My course'")
         return None, text
+    renderer.allow_scripts = data.get("allow_scripts") is True  # before its own Markdown is read
     context = {
         "render_markdown": _markdown_for(root, COURSE_FILE, text, renderer, log, assets),
         "known_formats": known_formats,
@@ -154,7 +155,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
         seen.setdefault(module_id, folder_path)
         if not _sources_inside(root, folder_path, log):
             continue
-        key = module_key(root, folder_path, repr(default_passing).encode())
+        key = module_key(root, folder_path, repr((default_passing, renderer.allow_scripts)).encode())
         cached = cache.get(key, root) if key else None
         if cached is not None:
             module, used = cached

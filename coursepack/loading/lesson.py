@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from coursepack.errors import ProblemLog
+from coursepack.loading.lesson_blocks import split_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
 from coursepack.loading.source_files import read_source
@@ -59,14 +60,22 @@ def load_lesson(
     meta = validate(LessonFile, data, line_map, path, log, context, what="")
 
     body = "\n".join(lines[closing + 1 :])
-    rendered = renderer.lesson(body, reflect_prefix=module_id)
-    references = LocalReferences(course_root, path, body, closing + 1, log, assets)
-    for kind in rendered.nested_blocks:
-        log.error(
-            path,
-            references.line_of(f"!!! {kind}"),
-            f"a '{kind}' block must stand at the top level of the lesson, not inside a list or another block",
-        )
+    first_line = closing + 1  # the body's line n is the file's line n + first_line
+    split = split_lesson(body, first_line)
+    for line, message in split.problems:
+        log.error(path, line, message)
+    rendered = renderer.lesson(split, reflect_prefix=module_id)
+    references = LocalReferences(course_root, path, body, first_line, log, assets, renderer.allow_scripts)
+    if not split.problems:
+        # What the line scan missed, Python-Markdown's tree shows.
+        for kind in rendered.nested_blocks:
+            log.error(
+                path,
+                references.line_of(f"!!! {kind}"),
+                f"a '{kind}' block must stand at the top level of the lesson, not inside a list or another block",
+            )
+        if rendered.stray_trainer_notes:
+            log.error(path, references.line_of("trainer"), "a trainer note must be written as a '!!! trainer' block at the top level of the lesson")
     segments = tuple(_rebase(segment, references) for segment in rendered.segments)
     if meta is None:
         return None

@@ -1,11 +1,13 @@
 """Markdown to HTML, with the three learning blocks split out as segments.
 
-`!!! reflect`, `!!! scenario` and `!!! trainer` are admonitions with a meaning
-of their own. A tree processor marks each one at the top level of the document
-with comments; after Python-Markdown has finished (so footnotes, raw HTML and
-abbreviations are all resolved), the HTML is cut at those marks into a sequence
-of segments. Trainer notes thereby never sit inside a learner's HTML: the
-renderers for learners simply never receive them.
+Trainer notes never enter the learner's Markdown: `lesson_blocks` cuts them
+out of the source first, and each is rendered on its own, so nothing written
+in one (a heading, a footnote, an abbreviation, a link reference) exists in
+the learner edition. `!!! reflect` and `!!! scenario` are admonitions of the
+learner text: a tree processor marks each with comments whose prefix is made
+from the lesson's own text (an author cannot write it), and after
+Python-Markdown has finished (footnotes, raw HTML, abbreviations resolved),
+the HTML is cut at those marks into segments.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from dataclasses import dataclass
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
 
+from coursepack.loading.lesson_blocks import LEARNING_BLOCKS, SplitLesson
 from coursepack.model import Prose, Reflect, Scenario, Segment, TocEntry, TrainerNote
 
-LEARNING_BLOCKS = ("reflect", "scenario", "trainer")
 EXTENSIONS = [
     "tables",
     "fenced_code",
@@ -41,8 +44,7 @@ EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 # Text that Python-Markdown (with our extensions) leaves as it is, but for escaping.
 _PLAIN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F ,.;:?!'\"\u2018\u2019\u201C\u201D\u2013\u2014-]*")
 _ORDINAL = re.compile(r"\d(st|nd|rd|th)\b|  |\s$")
-_BEGIN = re.compile(r"<!--cp-begin (\w+) (\d+)-->")
-_UNTITLED = re.compile(r"^([ \t]*!!![ \t]+(?:reflect|scenario|trainer))[ \t]*$", re.MULTILINE)
+_UNTITLED = re.compile(r"^(!!! ?(?:reflect|scenario))[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -53,23 +55,34 @@ class _Block:
 
 
 class _LearningBlocks(Treeprocessor):
+    """Marks each reflect and scenario block; takes out any trainer block it meets."""
+
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self.blocks: list[_Block] = []
+        self.stray_trainer_notes = 0
+        self.marker = ""
 
     def run(self, root: etree.Element) -> None:
         self.blocks = []
-        for parent in root.iter():
-            for index, child in enumerate(list(parent)):
+        self.stray_trainer_notes = 0
+        for parent in list(root.iter()):
+            for child in list(parent):
                 kind = _block_kind(child)
                 if kind is None:
+                    continue
+                if kind == "trainer":
+                    # Trainer notes were cut out of this text; one that is here
+                    # came another way (raw HTML): it must not show.
+                    parent.remove(child)
+                    self.stray_trainer_notes += 1
                     continue
                 title = _take_title(child)
                 number = len(self.blocks)
                 self.blocks.append(_Block(kind, title, nested=parent is not root))
                 if parent is root:
-                    begin = etree.Comment(f"cp-begin {kind} {number}")
-                    end = etree.Comment(f"cp-end {number}")
+                    begin = etree.Comment(f"{self.marker} begin {kind} {number}")
+                    end = etree.Comment(f"{self.marker} end {number}")
                     inner = list(child)
                     position = list(parent).index(child)
                     parent.remove(child)
@@ -109,15 +122,30 @@ class RenderedLesson:
     segments: tuple[Segment, ...]
     toc: tuple[TocEntry, ...]
     nested_blocks: tuple[str, ...]
+    stray_trainer_notes: int = 0
 
 
 class MarkdownRenderer:
-    """One configured Python-Markdown, reused for every text of a course."""
+    """One configured Python-Markdown, reused for every text of a course.
+
+    Trainer notes have a second one of their own: its footnote and heading ids
+    carry the note's number, so they never clash with the lesson's in the
+    trainer edition.
+    """
 
     def __init__(self) -> None:
-        self._blocks = _LearningBlocksExtension()
+        # Set from course.yml: whether the course's HTML may hold scripts.
+        self.allow_scripts = False
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, self._blocks], extension_configs=EXTENSION_CONFIGS
+            extensions=[*EXTENSIONS, _LearningBlocksExtension()], extension_configs=EXTENSION_CONFIGS
+        )
+        self._note = 0
+        self._trainer_md = markdown.Markdown(
+            extensions=EXTENSIONS,
+            extension_configs={
+                "toc": {**EXTENSION_CONFIGS["toc"], "slugify": self._trainer_slug},
+                "footnotes": {"UNIQUE_IDS": True, "SEPARATOR": "-trainer-"},
+            },
         )
 
     def inline_or_block(self, text: str, inline: bool = False) -> str:
@@ -133,49 +161,81 @@ class MarkdownRenderer:
                 return match.group(1)
         return html
 
-    def lesson(self, text: str, reflect_prefix: str) -> RenderedLesson:
+    def lesson(self, split: SplitLesson, reflect_prefix: str) -> RenderedLesson:
+        """The learner text of `split` and its trainer notes, as segments in order."""
+        processor = self._md.treeprocessors["learning_blocks"]
+        processor.marker = split.marker
         # An untitled learning block gets no title (Python-Markdown would give it
         # the English word "Reflect"); each output supplies its own heading.
-        html = self._convert(_UNTITLED.sub(r'\1 ""', text))
-        processor = self._md.treeprocessors["learning_blocks"]
+        html = self._convert(_UNTITLED.sub(r'\1 ""', split.learner_text))
         blocks = list(processor.blocks)
         toc = tuple(_flatten_toc(getattr(self._md, "toc_tokens", [])))
+        references = dict(self._md.references)
+        notes = [
+            TrainerNote(title=note.title, html=self._trainer_note(number, note.text, references))
+            for number, note in enumerate(split.trainer_notes, start=1)
+        ]
         return RenderedLesson(
-            segments=tuple(_segments(html, blocks, reflect_prefix)),
+            segments=tuple(_segments(html, split.marker, blocks, notes, reflect_prefix)),
             toc=toc,
             nested_blocks=tuple(b.kind for b in blocks if b.nested),
+            stray_trainer_notes=processor.stray_trainer_notes,
         )
 
     def _convert(self, text: str) -> str:
         self._md.reset()
         return self._md.convert(text)
 
+    def _trainer_note(self, number: int, text: str, references: dict) -> str:
+        """One note as its own document; it may use the lesson's link references."""
+        self._note = number
+        self._trainer_md.reset()
+        footnotes = self._trainer_md.parser.blockprocessors["footnote"].footnotes
+        footnotes.unique_prefix = number
+        self._trainer_md.references.update(references)
+        return self._trainer_md.convert(text)
 
-def _segments(html: str, blocks: list[_Block], reflect_prefix: str):
+    def _trainer_slug(self, value: str, separator: str) -> str:
+        return f"trainer-{self._note}{separator}{slugify(value, separator)}"
+
+
+_MARK = r"<!--{marker} (?:begin (?P<kind>reflect|scenario) (?P<begin>\d+)|end (?P<end>\d+)|trainer (?P<note>\d+))-->"
+
+
+def _segments(html: str, marker: str, blocks: list[_Block], notes: list[TrainerNote], reflect_prefix: str):
     position = 0
     reflections = 0
-    for match in _BEGIN.finditer(html):
-        if match.start() < position:
-            continue
-        kind, number = match.group(1), int(match.group(2))
-        end_mark = f"<!--cp-end {number}-->"
-        end = html.index(end_mark, match.end())
-        before = html[position : match.start()].strip()
-        if before:
-            yield Prose(before)
-        body = html[match.end() : end].strip()
-        title = blocks[number].title
-        if kind == "reflect":
-            reflections += 1
-            yield Reflect(id=f"{reflect_prefix}-reflect-{reflections}", title=title, html=body)
-        elif kind == "scenario":
-            yield Scenario(title=title, html=body)
-        else:
-            yield TrainerNote(title=title, html=body)
-        position = end + len(end_mark)
-    rest = html[position:].strip()
-    if rest:
-        yield Prose(rest)
+    shown: set[int] = set()
+    open_block: re.Match | None = None
+    for mark in re.finditer(_MARK.format(marker=re.escape(marker)), html):
+        if open_block is None and mark.group("note") is not None:
+            yield from _prose(html[position : mark.start()])
+            number = int(mark.group("note"))
+            if number < len(notes) and number not in shown:
+                shown.add(number)
+                yield notes[number]
+            position = mark.end()
+        elif open_block is None and mark.group("begin") is not None:
+            yield from _prose(html[position : mark.start()])
+            open_block, position = mark, mark.end()
+        elif open_block is not None and mark.group("end") == open_block.group("begin"):
+            body = html[position : mark.start()].strip()
+            title = blocks[int(open_block.group("begin"))].title
+            if open_block.group("kind") == "reflect":
+                reflections += 1
+                yield Reflect(id=f"{reflect_prefix}-reflect-{reflections}", title=title, html=body)
+            else:
+                yield Scenario(title=title, html=body)
+            open_block, position = None, mark.end()
+    yield from _prose(html[position:])
+    # A note whose place was lost still belongs to the trainer edition.
+    yield from (note for number, note in enumerate(notes) if number not in shown)
+
+
+def _prose(html: str):
+    html = html.strip()
+    if html:
+        yield Prose(html)
 
 
 def _flatten_toc(tokens: list[dict]):

@@ -9,6 +9,7 @@ edition's context, so no template can print them for a learner.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import re
@@ -17,12 +18,15 @@ from typing import Literal
 
 from coursepack import __version__
 from coursepack.model import Course, Module, Quiz, RichText, Segment
+from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
 from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
 from coursepack.theme import Theme
 
 Edition = Literal["learner", "trainer"]
 PAGE_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}  # portrait width, height
+# The width of the text block on either paper: about 68 characters of 10.5 pt Noto Sans a line.
+MEASURE_MM = 127
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -58,6 +62,11 @@ class ModuleView:
     segments: tuple[Segment, ...]
     quiz: QuizView | None
 
+    @property
+    def plan_lines(self) -> int:
+        """About how many lines the module takes in the session plan (about 85 characters a line)."""
+        return 1 + sum(math.ceil(len(plain_text(o.html)) / 85) for o in self.objectives)
+
 
 def build_date() -> dt.date:
     """Today, unless SOURCE_DATE_EPOCH fixes the date, as reproducible builds do."""
@@ -91,26 +100,45 @@ def plain_text(html: str) -> str:
     return " ".join(_TAG.sub(" ", html).split())
 
 
-def module_views(course: Course, edition: Edition) -> tuple[ModuleView, ...]:
-    anchors = {m.folder: module_anchor(m.id) for m in course.modules}
+def module_views(course: Course, edition: Edition, strings: dict | None = None) -> tuple[ModuleView, ...]:
+    cues = (strings or {}).get("print_instruction_cues") or {}
+    # Lessons link to each other by folder name (modules/NAME/lesson.md).
+    anchors = {m.folder.rsplit("/", 1)[-1]: module_anchor(m.id) for m in course.modules}
+    widths = pixel_widths(course)
     views, clock = [], 0
     for module in course.modules:
         segments = module.lesson.segments_for(edition)
         demote = any(has_h1(s.html) for s in segments)
+        placed = footnotes_in_place([s.html for s in segments])
+        segments = [replace(s, html=figures(html, widths, MEASURE_MM)) for s, html in zip(segments, placed)]
         scoped = tuple(_scoped(s, module, anchors, demote) for s in segments)
         views.append(ModuleView(
             id=module.id,
-            anchor=anchors[module.folder],
+            anchor=module_anchor(module.id),
             number=module.number,
             title=module.title,
             objectives=module.objectives,
             minutes=module.minutes,
             starts_at=clock,
             segments=scoped,
-            quiz=_quiz_view(module, module.quiz, edition) if module.quiz else None,
+            quiz=_quiz_view(module, module.quiz, edition, cues) if module.quiz else None,
         ))
         clock += module.minutes
     return tuple(views)
+
+
+def pixel_widths(course: Course) -> dict[str, int]:
+    """The width in pixels of each raster image of the course (a vector image has no such size)."""
+    from PIL import Image, UnidentifiedImageError
+
+    widths = {}
+    for asset in course.assets:
+        if asset.media_type.startswith("image/") and asset.media_type != "image/svg+xml":
+            try:
+                widths[asset.path] = Image.open(io.BytesIO(asset.data)).size[0]
+            except (OSError, UnidentifiedImageError):
+                pass
+    return widths
 
 
 def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: bool) -> Segment:
@@ -123,17 +151,24 @@ def _scoped(segment: Segment, module: Module, anchors: dict[str, str], demote: b
     return replace(segment, html=html)
 
 
-def _quiz_view(module: Module, quiz: Quiz, edition: Edition) -> QuizView:
+def _quiz_view(module: Module, quiz: Quiz, edition: Edition, cues: dict) -> QuizView:
     questions = list(enumerate(quiz.questions, start=1))
+    sheets = (worksheet(n, q, quiz) for n, q in questions)
     return QuizView(
         anchor=f"{module_anchor(module.id)}-quiz",
         title=quiz.title or "",
         passing_score=quiz.passing_score,
         points_possible=quiz.points_possible,
         points_needed=points_needed(quiz),
-        worksheets=tuple(worksheet(n, q, quiz) for n, q in questions),
+        worksheets=tuple(replace(ws, instructed=says_how_to_answer(ws, cues)) for ws in sheets),
         key=tuple(answer_key(n, q, quiz) for n, q in questions) if edition == "trainer" else None,
     )
+
+
+def says_how_to_answer(sheet: Worksheet, cues: dict) -> bool:
+    """Whether the prompt already tells the learner how to answer: the instruction is then said once."""
+    prompt = plain_text(sheet.prompt_html).casefold()
+    return any(cue.casefold() in prompt for cue in cues.get(sheet.kind, ()))
 
 
 def points_needed(quiz: Quiz) -> float:
@@ -156,6 +191,7 @@ def _common(course: Course, theme: Theme, date: dt.date) -> dict:
         "authors": list(course.authors) or ([course.organization] if course.organization else []),
         "page_size": course.effective_page_size,
         "page_mm": PAGE_MM[course.effective_page_size],
+        "measure_mm": MEASURE_MM,
         "total_time": format_minutes(course.minutes, strings),
         "format_minutes": lambda minutes: format_minutes(minutes, strings),
         "plural": lambda key, n, **values: plural(strings, key, n, **values),
@@ -174,15 +210,17 @@ def workbook(course: Course, theme: Theme, edition: Edition, date: dt.date) -> P
         "edition_label": label,
         "document_title": f"{course.title}: {label}",
         "subject": plain_text(course.description.html) if course.description else label,
-        "modules": module_views(course, edition),
+        "modules": module_views(course, edition, strings),
     }
     return PrintDocument(edition, theme.render("pdf/workbook.html", **context), theme.render("pdf/print.css", **context))
 
 
-def certificate(course: Course, theme: Theme, date: dt.date) -> PrintDocument:
+def certificate(course: Course, theme: Theme, date: dt.date, learner: str = "") -> PrintDocument:
+    """A certificate to fill in by hand, or made out to `learner`: only then does it carry a date,
+    since blank ones are printed in advance."""
     common = _common(course, theme, date)
     label = common["t"]["print_certificate"]
-    context = {**common, "document_title": f"{course.title}: {label}", "subject": label}
+    context = {**common, "document_title": f"{course.title}: {label}", "subject": label, "learner": learner}
     return PrintDocument("certificate", theme.render("pdf/certificate.html", **context),
                          theme.render("pdf/certificate.css", **context))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import re
 from dataclasses import dataclass
 
 from coursepack.model import (
@@ -57,6 +58,14 @@ class Worksheet:
     unused_matches: bool = False  # matching: some answers match nothing
     blank_before: str = ""  # fill_blank: the prompt around the blank
     blank_after: str = ""
+    instructed: bool = False  # the prompt already says how to answer ("Select all that apply.")
+
+    def blank_parts(self) -> tuple[str, str, str, str]:
+        """The fill-in prompt as (text, word before the blank, word after it, text): the two
+        words are printed with the blank and never wrap away from it."""
+        head, before = _split_last_word(self.blank_before)
+        after, rest = _split_first_word(self.blank_after)
+        return head, before, after, rest
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class KeyEntry:
     wrong_choices: tuple[tuple[Option, str], ...] = ()  # (choice, why it is wrong) for choice questions
     points: float = 1
     scored: bool = True
+    grid: str = ""  # the answer in a few characters, for the answer grid ("B", "A C", "2 1 4 3")
 
 
 def print_order(key: str, count: int) -> list[int]:
@@ -122,26 +132,29 @@ def answer_key(number: int, question, quiz: Quiz) -> KeyEntry:
         source = [question.choices[i] for i in _choice_order(question, quiz)]
         right = tuple(o for o, c in zip(printed, source) if c.correct)
         wrong = tuple((o, c.feedback.html) for o, c in zip(printed, source) if not c.correct and c.feedback)
-        return KeyEntry(number, question.type, answers=right, wrong_choices=wrong, **common)
+        return KeyEntry(number, question.type, answers=right, wrong_choices=wrong,
+                        grid=" ".join(o.label for o in right), **common)
     if isinstance(question, TrueFalse):
         return KeyEntry(number, question.type, answer_text="true" if question.answer else "false", **common)
     if isinstance(question, FillBlank):
         first, *others = question.answers
-        return KeyEntry(number, question.type, answer_text=first, also_accepted=tuple(others), **common)
+        return KeyEntry(number, question.type, answer_text=first, also_accepted=tuple(others), grid=first, **common)
     if isinstance(question, Numeric):
         text = f"{question.answer:g}" + (f" ± {question.tolerance:g}" if question.tolerance else "")
-        return KeyEntry(number, question.type, answer_text=text, **common)
+        return KeyEntry(number, question.type, answer_text=text, grid=text, **common)
     if isinstance(question, Matching):
         label = {m: letter(i) for i, m in enumerate(question.options)}
-        pairs = tuple(Option(f"{i} → {label[p.match]}", htmllib.escape(p.match))
+        pairs = tuple(Option(f"{i} = {label[p.match]}", htmllib.escape(p.match))
                       for i, p in enumerate(question.pairs, start=1))
-        return KeyEntry(number, question.type, answers=pairs, **common)
+        return KeyEntry(number, question.type, answers=pairs, grid=" ".join(label[p.match] for p in question.pairs),
+                        **common)
     if isinstance(question, Ordering):
         order = scrambled(question.id, len(question.items))
         printed = {i: letter(shown).lower() for shown, i in enumerate(order)}
         steps = tuple(Option(str(i + 1), item.html, note=printed[i]) for i, item in enumerate(question.items))
         boxes = " · ".join(f"{printed[i]} {i + 1}" for i in order)  # printed order, with the number each box needs
-        return KeyEntry(number, question.type, answers=steps, answer_text=boxes, **common)
+        return KeyEntry(number, question.type, answers=steps, answer_text=boxes,
+                        grid=" ".join(str(i + 1) for i in order), **common)
     assert isinstance(question, Open)
     sample = question.sample_answer.html if question.sample_answer else ""
     return KeyEntry(number, question.type, sample_answer_html=sample, **common)
@@ -159,3 +172,18 @@ def _choices(question: SingleChoice | MultipleChoice, quiz: Quiz) -> tuple[Optio
     order = _choice_order(question, quiz)
     return tuple(Option(letter(shown), question.choices[i].text.html) for shown, i in enumerate(order))
 
+
+
+_LAST_WORD = re.compile(r"[^\s<>]*\s*$")
+_FIRST_WORD = re.compile(r"^\s*[^\s<>]*")
+
+
+def _split_last_word(html: str) -> tuple[str, str]:
+    """`html` cut before its last word; a word never takes a tag with it."""
+    cut = _LAST_WORD.search(html).start()
+    return html[:cut], html[cut:]
+
+
+def _split_first_word(html: str) -> tuple[str, str]:
+    cut = _FIRST_WORD.match(html).end()
+    return html[:cut], html[cut:]

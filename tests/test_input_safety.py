@@ -107,14 +107,16 @@ def test_a_windows1252_quiz_is_reported_at_the_line_of_its_first_bad_byte(tmp_pa
     ])
 
 
-def test_utf16_files_are_named_as_such(tmp_path):
+def test_utf16_and_utf32_files_are_named_as_such(tmp_path):
     course = make_course(tmp_path, {
         "course.yml": COURSE_YML.encode("utf-16"),  # with its byte order mark
         LESSON_PATH: LESSON.encode("utf-16-le"),  # without one
+        QUIZ_PATH: QUIZ.encode("utf-32"),
     })
     assert_build_fails(course, [
         f"course.yml:1: error: not UTF-8 text: the file is saved as UTF-16; {SAVE_AS}",
-        f"{LESSON_PATH}:1: error: not UTF-8 text: it holds NUL bytes, as UTF-16 files do; {SAVE_AS}",
+        f"{LESSON_PATH}:1: error: not UTF-8 text: it holds NUL bytes, as UTF-16 and UTF-32 files do; {SAVE_AS}",
+        f"{QUIZ_PATH}:1: error: not UTF-8 text: the file is saved as UTF-32; {SAVE_AS}",
     ])
 
 

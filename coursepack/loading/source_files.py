@@ -26,6 +26,7 @@ SAVE_AS_UTF8 = "save it as UTF-8 (in most editors: 'Save As', then the encoding 
 # Characters no output format can carry (XML forbids them); tab, CR and LF are fine.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
 def outside_course(root: Path, path: str) -> Path | None:
@@ -83,6 +84,8 @@ def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
 
 def decode(data: bytes) -> tuple[str, int, str]:
     """(text, 0, "") for UTF-8 text; else ("", line, message) about the first bad byte."""
+    if data.startswith(_UTF32_BOMS):
+        return "", 1, f"not UTF-8 text: the file is saved as UTF-32; {SAVE_AS_UTF8}"
     if data.startswith(_UTF16_BOMS):
         return "", 1, f"not UTF-8 text: the file is saved as UTF-16; {SAVE_AS_UTF8}"
     if data.startswith(codecs.BOM_UTF8):
@@ -97,8 +100,8 @@ def decode(data: bytes) -> tuple[str, int, str]:
     bad = _FORBIDDEN.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        if bad.group() == "\x00":
-            return "", line, f"not UTF-8 text: it holds NUL bytes, as UTF-16 files do; {SAVE_AS_UTF8}"
+        if bad.group() == "\x00" and text.count("\x00") * 4 > len(text):  # UTF-16: every other byte, in English
+            return "", line, f"not UTF-8 text: it holds NUL bytes, as UTF-16 and UTF-32 files do; {SAVE_AS_UTF8}"
         return "", line, f"this line holds the control character U+{ord(bad.group()):04X}, which no output can show: delete it"
     return text, 0, ""
 

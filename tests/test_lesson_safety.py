@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, run_coursepack
+from conftest import FIXTURES, REPO, run_coursepack
 from coursepack.build import build
 from coursepack.errors import CourseErrors
 from coursepack.loading import load_course
@@ -33,6 +37,7 @@ FROM_THE_NOTE = {
 
 
 def write_course(root: Path, body: str, course_extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     (root / "course.yml").write_text(f'id: safety\ntitle: Safety\nversion: "1"\n{course_extra}', encoding="utf-8")
     folder = root / "modules/01-lesson"
     folder.mkdir(parents=True, exist_ok=True)
@@ -338,3 +343,86 @@ def test_scripts_in_quiz_texts_are_refused_at_their_line(media_course):
 def test_allowing_scripts_must_be_true_or_false(media_course):
     root = media_course("Text.\n", course_extra="allow_scripts: sometimes\n")
     assert problems_of(root) == ["course.yml:4: error: 'allow_scripts' must be true or false, not 'sometimes'"]
+
+
+# ---------------------------------------------------------------- deep nesting and long lines
+
+
+def nested_list(depth: int) -> str:
+    return "".join("    " * level + "- item\n" for level in range(depth))
+
+
+@pytest.mark.parametrize(
+    "body, line, depth",
+    [
+        (nested_list(246), 51, 51),
+        ("Text.\n\n" + ">" * 300 + " deep\n", 3, 300),
+        ("- " * 300 + "deep\n", 1, 300),
+    ],
+    ids=["list 246 deep", "quote 300 deep", "list markers on one line"],
+)
+def test_deep_nesting_is_an_error_at_its_line(tmp_path, body, line, depth):
+    assert problems_of(write_course(tmp_path, body)) == [
+        at(line, f"this line is nested {depth} levels deep (in lists, quotes and indentation): coursepack reads up to 50")
+    ]
+
+
+def test_nesting_the_line_scan_cannot_see_is_still_an_error(tmp_path):
+    # Each definition holds the next one: Python-Markdown recurses once per line.
+    assert problems_of(write_course(tmp_path, "a\n: b\n" * 1000)) == [
+        at(1, "the lesson is nested too deeply for coursepack to read: flatten its lists, quotes or HTML")
+    ]
+
+
+def test_deep_nesting_in_a_quiz_text_is_an_error_at_its_line(tmp_path):
+    root = write_course(tmp_path, "Text.\n")
+    prompt = "\\n".join("    " * level + "- item" for level in range(100))
+    (root / "modules/01-lesson/quiz.yml").write_text(
+        f'questions:\n  - id: q1\n    type: true_false\n    prompt: "{prompt}"\n    answer: true\n'
+    )
+    assert problems_of(root) == [
+        "modules/01-lesson/quiz.yml:4: error: question 'q1': a line of this text is nested 100 levels deep"
+        " (in lists, quotes and indentation): coursepack reads up to 50"
+    ]
+
+
+_TIMED_LOAD = """
+import sys, time
+from coursepack.loading import load_course
+started = time.perf_counter()
+load_course(sys.argv[1])
+print(time.perf_counter() - started)
+"""
+
+
+def load_seconds(root: Path, body: str, limit: float = 30) -> float:
+    """How long loading a course with this lesson body takes, in a process stopped after `limit` s."""
+    write_course(root, body + "\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _TIMED_LOAD, str(root)],
+            cwd=REPO, capture_output=True, text=True, timeout=limit, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"loading {len(body):,} characters took more than {limit} s")
+    assert result.returncode == 0, result.stderr
+    return float(result.stdout)
+
+
+LONG_LINES = {
+    "[": lambda n: "[" * n,
+    "![": lambda n: "![" * (n // 2),
+    "[^": lambda n: "[^" * (n // 2),
+    "[a](": lambda n: "[a](" * (n // 4),
+    "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+}
+
+
+@pytest.mark.parametrize("case", LONG_LINES)
+def test_a_long_line_of_brackets_loads_in_time_linear_in_its_size(tmp_path, case):
+    make = LONG_LINES[case]
+    once = load_seconds(tmp_path / "a", make(24_000))
+    twice = load_seconds(tmp_path / "b", make(48_000))
+    assert once < 3, f"24,000 characters took {once:.1f} s"
+    # Quadratic time would make this 4; allow for a noisy machine.
+    assert twice < 3 * once + 0.3, f"{once:.2f} s, then {twice:.2f} s for twice as much"

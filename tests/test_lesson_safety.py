@@ -415,11 +415,13 @@ LONG_LINES = {
     "[^": lambda n: "[^" * (n // 2),
     "[a](": lambda n: "[a](" * (n // 4),
     "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "unclosed tags": lambda n: "<a " * (n // 3),
+    "unclosed tags in raw HTML": lambda n: "<div>\n" + "<a " * (n // 3) + "\n</div>",
 }
 
 
 @pytest.mark.parametrize("case", LONG_LINES)
-def test_a_long_line_of_brackets_loads_in_time_linear_in_its_size(tmp_path, case):
+def test_a_long_line_loads_in_time_linear_in_its_size(tmp_path, case):
     make = LONG_LINES[case]
     once = load_seconds(tmp_path / "a", make(24_000))
     twice = load_seconds(tmp_path / "b", make(48_000))

@@ -6,7 +6,8 @@ The same answers come here from one pass over the paragraph's brackets (a
 stack), kept while Python-Markdown tries one `[` after another on the same
 text. Link destinations `(...)` without a title are matched the same way. The
 footnote pattern `[^label]` gets a label that stops at the next `[`,
-so that a failed try reads no further than the next try starts.
+so that a failed try reads no further than the next try starts. Raw HTML
+blocks are read by md_in_html's parser with `LinearStartTags`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import re
 import types
 
 import markdown
+from markdown.extensions.md_in_html import HTMLExtractorExtra
 from markdown.inlinepatterns import LinkInlineProcessor
+from markdown.preprocessors import Preprocessor
+
+from coursepack.loading.html_rewrite import LinearStartTags
 
 _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"[()]")
@@ -60,6 +65,20 @@ class _Positions:
         return first < len(self.positions) and self.positions[first] < end
 
 
+class _Extractor(LinearStartTags, HTMLExtractorExtra):
+    pass
+
+
+class _RawHtmlBlocks(Preprocessor):
+    """md_in_html's raw HTML block preprocessor, with `_Extractor` as its parser."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _Extractor(self.md)
+        parser.feed("\n".join(lines))
+        parser.close()
+        return "".join(parser.cleandoc).split("\n")
+
+
 def make_linear(md: markdown.Markdown) -> None:
     """Give `md`'s link patterns and footnote pattern their linear forms."""
     brackets, parens, quotes = _Closing(_BRACKET, "["), _Closing(_PAREN, "("), _Positions(_QUOTE)
@@ -89,5 +108,7 @@ def make_linear(md: markdown.Markdown) -> None:
         if isinstance(pattern, LinkInlineProcessor):
             pattern.getText = types.MethodType(get_text, pattern)
             pattern.getLink = types.MethodType(get_link, pattern)
+    if "html_block" in md.preprocessors:
+        md.preprocessors.register(_RawHtmlBlocks(md), "html_block", 20)
     if "footnote" in md.inlinePatterns:
         md.inlinePatterns["footnote"].compiled_re = _FOOTNOTE

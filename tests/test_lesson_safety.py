@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import FIXTURES, REPO, run_coursepack
@@ -206,6 +209,10 @@ NEAR_MISSES = {
     "upper case": (
         "!!! Trainer\n    Secret.\n",
         [at(1, "write the block type in lower case: '!!! trainer'")],
+    ),
+    "note inside fenced code": (
+        "```\nExample:\n!!! trainer\n    Secret.\n```\n",
+        [at(3, "this '!!! trainer' line is inside the fenced code that starts at line 4, so learners would see it: close the code block before the note")],
     ),
 }
 
@@ -428,3 +435,76 @@ def test_a_long_line_loads_in_time_linear_in_its_size(tmp_path, case):
     assert once < 3, f"24,000 characters took {once:.1f} s"
     # Quadratic time would make this 4; allow for a noisy machine.
     assert twice < 3 * once + 0.3, f"{once:.2f} s, then {twice:.2f} s for twice as much"
+
+
+# ---------------------------------------------------------------- any lesson around a trainer note
+
+LEARNER_PARTS = [
+    "Plain words about the ILS.",
+    "## A heading",
+    "- a list item\n- another",
+    "1. first\n2. second",
+    "> a quote",
+    "Term\n:   its definition",
+    "[ref]: https://example.org/lesson",
+    "*[ILS]: Integrated library system",
+    "A footnote.[^1]\n\n[^1]: The lesson's own footnote.",
+    "<!--cp-end 0-->",
+    "<!--cp-begin reflect 1-->",
+    "<!--cp-begin trainer 0-->",
+    "<div markdown=\"1\">\n*inside*\n</div>",
+    "<pre>",
+    "<div>",
+    "`code` and [a link](https://example.org)",
+    "```text\nfenced\n```",
+    '!!! reflect "Think"\n    What would you do?',
+    '!!! scenario "A case"\n    A patron arrives.',
+    "!!! note\n    A note.",
+    "    indented code",
+    "| a | b |\n| - | - |\n| 1 | 2 |",
+]
+TRAINER_LINES = [
+    "SECRET plain line.",
+    "## SECRET heading",
+    "[^s]: SECRET footnote.",
+    "Uses a footnote.[^s]",
+    "*[ILS]: SECRET abbreviation",
+    "[ref]: https://example.org/SECRET",
+    "<!--cp-end 0-->",
+    "<!--cp-end 1-->",
+    "<div>SECRET in raw HTML",
+    "- SECRET list item",
+    "SECRET [ref] and ILS",
+]
+
+
+def _mutate(text: str, data) -> str:
+    for _ in range(data.draw(st.integers(0, 3), label="mutations")):
+        position = data.draw(st.integers(0, len(text)), label="at")
+        if data.draw(st.booleans(), label="delete") and text:
+            text = text[: max(0, position - 1)] + text[position:]
+        else:
+            text = text[:position] + data.draw(st.sampled_from(list(" \n!\"[]()<>*-#:`>")), label="insert") + text[position:]
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_lesson_leaks_a_trainer_note_or_crashes(data):
+    parts = []
+    for _ in range(data.draw(st.integers(1, 6), label="parts")):
+        if data.draw(st.booleans(), label="trainer note"):
+            lines = data.draw(st.lists(st.sampled_from(TRAINER_LINES), min_size=1, max_size=5), label="note")
+            parts.append("!!! trainer\n" + "\n".join("    " + line if line else "" for line in lines))
+        else:
+            parts.append(_mutate(data.draw(st.sampled_from(LEARNER_PARTS), label="part"), data))
+    body = "".join(part + data.draw(st.sampled_from(["\n", "\n\n"]), label="gap") for part in parts)
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_course(Path(folder), body)
+        try:
+            lesson = lesson_of(root)
+        except CourseErrors:
+            return  # a mistake reported with its line is a right answer
+    learner = " ".join(s.html for s in lesson.segments_for("learner")) + " ".join(e.title for e in lesson.toc)
+    assert "SECRET" not in learner
+    assert body.count("!!! trainer") == sum(isinstance(s, TrainerNote) for s in lesson.segments)

@@ -287,6 +287,7 @@ RAW_URL_MISTAKES = {
     "style url": ("<div style=\"background: URL( '../../../outside.png' )\">x</div>", "image '../../../outside.png' points outside the course folder"),
     "style element": ("<style>p { background: url(../../../outside.png) }</style>", "image '../../../outside.png' points outside the course folder"),
     "href": ("<a HREF=../../../../etc/passwd>x</a>", "link '../../../../etc/passwd' points outside the course folder"),
+    "broken URL": ("<a href=https://[example.org>x</a>", "link 'https://[example.org' is not a valid URL (Invalid IPv6 URL)"),
     "absolute": ("<img src=/etc/pic.png alt=x>", "image '/etc/pic.png' is an absolute path: use a path relative to lesson.md"),
     "no alt": ("<img src=media/pic.png>", "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),
     "empty alt": ('<img src="media/pic.png" alt=" ">', "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import FIXTURES, run_coursepack
+from conftest import FIXTURES, REPO, run_coursepack
 from coursepack.build import build
 from coursepack.errors import CourseErrors
 from coursepack.loading import load_course
@@ -33,6 +40,7 @@ FROM_THE_NOTE = {
 
 
 def write_course(root: Path, body: str, course_extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     (root / "course.yml").write_text(f'id: safety\ntitle: Safety\nversion: "1"\n{course_extra}', encoding="utf-8")
     folder = root / "modules/01-lesson"
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +211,10 @@ NEAR_MISSES = {
         "!!! Trainer\n    Secret.\n",
         [at(1, "write the block type in lower case: '!!! trainer'")],
     ),
+    "note inside fenced code": (
+        "```\nExample:\n!!! trainer\n    Secret.\n```\n",
+        [at(3, "this '!!! trainer' line is inside the fenced code that starts at line 4, so learners would see it: close the code block before the note")],
+    ),
 }
 
 
@@ -276,6 +288,7 @@ RAW_URL_MISTAKES = {
     "style url": ("<div style=\"background: URL( '../../../outside.png' )\">x</div>", "image '../../../outside.png' points outside the course folder"),
     "style element": ("<style>p { background: url(../../../outside.png) }</style>", "image '../../../outside.png' points outside the course folder"),
     "href": ("<a HREF=../../../../etc/passwd>x</a>", "link '../../../../etc/passwd' points outside the course folder"),
+    "broken URL": ("<a href=https://[example.org>x</a>", "link 'https://[example.org' is not a valid URL (Invalid IPv6 URL)"),
     "absolute": ("<img src=/etc/pic.png alt=x>", "image '/etc/pic.png' is an absolute path: use a path relative to lesson.md"),
     "no alt": ("<img src=media/pic.png>", "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),
     "empty alt": ('<img src="media/pic.png" alt=" ">', "image 'media/pic.png' has no alt text: write ![what it shows](media/pic.png)"),
@@ -339,3 +352,164 @@ def test_scripts_in_quiz_texts_are_refused_at_their_line(media_course):
 def test_allowing_scripts_must_be_true_or_false(media_course):
     root = media_course("Text.\n", course_extra="allow_scripts: sometimes\n")
     assert problems_of(root) == ["course.yml:4: error: 'allow_scripts' must be true or false, not 'sometimes'"]
+
+
+# ---------------------------------------------------------------- deep nesting and long lines
+
+
+def nested_list(depth: int) -> str:
+    return "".join("    " * level + "- item\n" for level in range(depth))
+
+
+@pytest.mark.parametrize(
+    "body, line, depth",
+    [
+        (nested_list(246), 51, 51),
+        ("Text.\n\n" + ">" * 300 + " deep\n", 3, 300),
+        ("- " * 300 + "deep\n", 1, 300),
+    ],
+    ids=["list 246 deep", "quote 300 deep", "list markers on one line"],
+)
+def test_deep_nesting_is_an_error_at_its_line(tmp_path, body, line, depth):
+    assert problems_of(write_course(tmp_path, body)) == [
+        at(line, f"this line is nested {depth} levels deep (in lists, quotes and indentation): coursepack reads up to 50")
+    ]
+
+
+def test_nesting_the_line_scan_cannot_see_is_still_an_error(tmp_path):
+    # Each definition holds the next one: Python-Markdown recurses once per line.
+    assert problems_of(write_course(tmp_path, "a\n: b\n" * 1000)) == [
+        at(1, "the lesson is nested too deeply for coursepack to read: flatten its lists, quotes or HTML")
+    ]
+
+
+def test_deep_nesting_in_a_quiz_text_is_an_error_at_its_line(tmp_path):
+    root = write_course(tmp_path, "Text.\n")
+    prompt = "\\n".join("    " * level + "- item" for level in range(100))
+    (root / "modules/01-lesson/quiz.yml").write_text(
+        f'questions:\n  - id: q1\n    type: true_false\n    prompt: "{prompt}"\n    answer: true\n'
+    )
+    assert problems_of(root) == [
+        "modules/01-lesson/quiz.yml:4: error: question 'q1': a line of this text is nested 100 levels deep"
+        " (in lists, quotes and indentation): coursepack reads up to 50"
+    ]
+
+
+_TIMED_LOAD = """
+import sys, time
+from coursepack.loading import load_course
+times = []
+for _ in range(2):
+    started = time.perf_counter()
+    load_course(sys.argv[1])
+    times.append(time.perf_counter() - started)
+print(min(times))
+"""
+
+
+def load_seconds(root: Path, body: str, limit: float = 30) -> float:
+    """How long loading a course with this lesson body takes, in a process stopped after `limit` s."""
+    write_course(root, body + "\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _TIMED_LOAD, str(root)],
+            cwd=REPO, capture_output=True, text=True, timeout=limit, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"loading {len(body):,} characters took more than {limit} s")
+    assert result.returncode == 0, result.stderr
+    return float(result.stdout)
+
+
+LONG_LINES = {
+    "[": lambda n: "[" * n,
+    "![": lambda n: "![" * (n // 2),
+    "[^": lambda n: "[^" * (n // 2),
+    "[a](": lambda n: "[a](" * (n // 4),
+    "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "unclosed tags": lambda n: "<a " * (n // 3),
+    "unclosed tags in raw HTML": lambda n: "<div>\n" + "<a " * (n // 3) + "\n</div>",
+}
+
+
+@pytest.mark.parametrize("case", LONG_LINES)
+def test_a_long_line_loads_in_time_linear_in_its_size(tmp_path, case):
+    make = LONG_LINES[case]
+    once = load_seconds(tmp_path / "a", make(24_000))
+    four_times = load_seconds(tmp_path / "b", make(96_000))
+    assert once < 3, f"24,000 characters took {once:.1f} s"
+    # Quadratic time would make this 16 times as long; allow for a busy machine.
+    assert four_times < 8 * once + 0.5, f"{once:.2f} s, then {four_times:.2f} s for four times as much"
+
+
+# ---------------------------------------------------------------- any lesson around a trainer note
+
+LEARNER_PARTS = [
+    "Plain words about the ILS.",
+    "## A heading",
+    "- a list item\n- another",
+    "1. first\n2. second",
+    "> a quote",
+    "Term\n:   its definition",
+    "[ref]: https://example.org/lesson",
+    "*[ILS]: Integrated library system",
+    "A footnote.[^1]\n\n[^1]: The lesson's own footnote.",
+    "<!--cp-end 0-->",
+    "<!--cp-begin reflect 1-->",
+    "<!--cp-begin trainer 0-->",
+    "<div markdown=\"1\">\n*inside*\n</div>",
+    "<pre>",
+    "<div>",
+    "`code` and [a link](https://example.org)",
+    "```text\nfenced\n```",
+    '!!! reflect "Think"\n    What would you do?',
+    '!!! scenario "A case"\n    A patron arrives.',
+    "!!! note\n    A note.",
+    "    indented code",
+    "| a | b |\n| - | - |\n| 1 | 2 |",
+]
+TRAINER_LINES = [
+    "SECRET plain line.",
+    "## SECRET heading",
+    "[^s]: SECRET footnote.",
+    "Uses a footnote.[^s]",
+    "*[ILS]: SECRET abbreviation",
+    "[ref]: https://example.org/SECRET",
+    "<!--cp-end 0-->",
+    "<!--cp-end 1-->",
+    "<div>SECRET in raw HTML",
+    "- SECRET list item",
+    "SECRET [ref] and ILS",
+]
+
+
+def _mutate(text: str, data) -> str:
+    for _ in range(data.draw(st.integers(0, 3), label="mutations")):
+        position = data.draw(st.integers(0, len(text)), label="at")
+        if data.draw(st.booleans(), label="delete") and text:
+            text = text[: max(0, position - 1)] + text[position:]
+        else:
+            text = text[:position] + data.draw(st.sampled_from(list(" \n!\"[]()<>*-#:`>")), label="insert") + text[position:]
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_lesson_leaks_a_trainer_note_or_crashes(data):
+    parts = []
+    for _ in range(data.draw(st.integers(1, 6), label="parts")):
+        if data.draw(st.booleans(), label="trainer note"):
+            lines = data.draw(st.lists(st.sampled_from(TRAINER_LINES), min_size=1, max_size=5), label="note")
+            parts.append("!!! trainer\n" + "\n".join("    " + line if line else "" for line in lines))
+        else:
+            parts.append(_mutate(data.draw(st.sampled_from(LEARNER_PARTS), label="part"), data))
+    body = "".join(part + data.draw(st.sampled_from(["\n", "\n\n"]), label="gap") for part in parts)
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_course(Path(folder), body)
+        try:
+            lesson = lesson_of(root)
+        except CourseErrors:
+            return  # a mistake reported with its line is a right answer
+    learner = " ".join(s.html for s in lesson.segments_for("learner")) + " ".join(e.title for e in lesson.toc)
+    assert "SECRET" not in learner
+    assert body.count("!!! trainer") == sum(isinstance(s, TrainerNote) for s in lesson.segments)

@@ -79,7 +79,26 @@ def script_scheme(url: str) -> str | None:
     return None
 
 
-class _Writer(HTMLParser):
+class LinearStartTags:
+    """For an html.parser parser: a `<` that no `>` follows is text, found out at once.
+
+    Python's html.parser (before its 2025 fixes) reads on to the end of the text
+    for each such `<`, so that a line of `<a <a <a ...` took time quadratic in
+    its length. With no `>` ahead, no start tag can end: it is text either way.
+    """
+
+    _scanned: str | None = None
+    _last_close = -1
+
+    def check_for_whole_start_tag(self, i: int) -> int:
+        if self.rawdata is not self._scanned:
+            self._scanned, self._last_close = self.rawdata, self.rawdata.rfind(">")
+        if i > self._last_close:
+            return -1
+        return super().check_for_whole_start_tag(i)
+
+
+class _Writer(LinearStartTags, HTMLParser):
     def __init__(self, check_url: UrlCheck, allow_scripts: bool):
         super().__init__(convert_charrefs=False)
         self.check_url = check_url

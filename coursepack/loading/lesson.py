@@ -64,7 +64,12 @@ def load_lesson(
     split = split_lesson(body, first_line)
     for line, message in split.problems:
         log.error(path, line, message)
-    rendered = renderer.lesson(split, reflect_prefix=module_id)
+    try:
+        rendered = renderer.lesson(split, reflect_prefix=module_id)
+    except RecursionError:
+        # Nesting the line scan cannot see (raw HTML blocks with Markdown inside, say).
+        log.error(path, first_line + 1, "the lesson is nested too deeply for coursepack to read: flatten its lists, quotes or HTML")
+        return None
     references = LocalReferences(course_root, path, body, first_line, log, assets, renderer.allow_scripts)
     if not split.problems:
         # What the line scan missed, Python-Markdown's tree shows.

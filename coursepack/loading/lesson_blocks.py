@@ -27,10 +27,16 @@ LEARNING_BLOCKS = ("reflect", "scenario", "trainer")
 ADMONITIONS = ("note", "tip", "warning", "danger", "caution", "important", "hint", "attention", "error")
 BLOCK_TYPES = LEARNING_BLOCKS + ADMONITIONS
 INDENT = "    "
+# Python-Markdown reads each list, quote and indented block by recursion, and
+# gives up with Python's stack somewhere past 250 levels: stop well before.
+MAX_DEPTH = 50
 
 # Any line that starts, after container prefixes (quotes, list markers,
 # indentation), with `!!!`: a block or something meant as one.
 _BANG = re.compile(r"^(?P<prefix>(?:[ \t>:]|[-*+][ \t]|\d{1,9}[.)][ \t]|\[\^[^\]]*\]:)*)!!!(?P<rest>.*)$")
+_CONTAINERS = re.compile(r"[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ ]+[ >]*)*")
+_OPENERS = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>) ?")  # with the one space that belongs to each
+_TRAINER_IN_CODE = re.compile(r"[ \t>]*!!![ \t]*trainer\b", re.IGNORECASE)
 _HEADER = re.compile(r'^(?P<space>[ \t]*)(?P<kind>[^\s"]*)(?:[ \t]+"(?P<title>.*)")?[ \t]*$')
 
 
@@ -67,11 +73,18 @@ def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
     lines = ["" if not line.strip(" ") else line for line in text.split("\n")]
     code = _fenced_code_lines(lines)
     split = SplitLesson(learner_text="", trainer_notes=[], marker=make_marker(body))
+    _leave_out_deep_lines(lines, code, first_line, split.problems)
     learner: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         match = None if index in code else _BANG.match(line)
+        if index in code and code[index] != index and _TRAINER_IN_CODE.match(line):
+            split.problems.append((
+                index + 1 + first_line,
+                f"this '!!! trainer' line is inside the fenced code that starts at line {code[index] + 1 + first_line},"
+                " so learners would see it: close the code block before the note",
+            ))
         if match is None:
             learner.append(line)
             index += 1
@@ -93,13 +106,35 @@ def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
     return split
 
 
-def _fenced_code_lines(lines: list[str]) -> set[int]:
-    """Indices of lines inside fenced code, found as Python-Markdown finds them."""
+def nesting_depth(line: str) -> int:
+    """How many lists, quotes and 4-space indents `line` starts inside, at most."""
+    prefix = _CONTAINERS.match(line).group()
+    openers = len(_OPENERS.findall(prefix))
+    return openers + _OPENERS.sub("", prefix).count(" ") // 4
+
+
+def too_deep(depth: int, what: str = "this line") -> str:
+    return f"{what} is nested {depth} levels deep (in lists, quotes and indentation): coursepack reads up to {MAX_DEPTH}"
+
+
+def _leave_out_deep_lines(lines: list[str], code: dict[int, int], first_line: int, problems: list) -> None:
+    """Report the first line nested past MAX_DEPTH; blank every such line, unread by Markdown."""
+    reported = False
+    for index, line in enumerate(lines):
+        if index not in code and line and (depth := nesting_depth(line)) > MAX_DEPTH:
+            if not reported:
+                problems.append((index + 1 + first_line, too_deep(depth)))
+                reported = True
+            lines[index] = ""
+
+
+def _fenced_code_lines(lines: list[str]) -> dict[int, int]:
+    """Indices of lines inside fenced code, found as Python-Markdown finds them, with where each block starts."""
     text = "\n".join(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    inside: set[int] = set()
+    inside: dict[int, int] = {}
     index = 0
     while found := FencedBlockPreprocessor.FENCED_BLOCK_RE.search(text, index):
         if found.group("attrs") and get_attrs_and_remainder(found.group("attrs"))[1]:
@@ -107,7 +142,7 @@ def _fenced_code_lines(lines: list[str]) -> set[int]:
             continue
         first = bisect.bisect_right(starts, found.start()) - 1
         last = bisect.bisect_right(starts, found.end() - 1) - 1
-        inside.update(range(first, last + 1))
+        inside.update(dict.fromkeys(range(first, last + 1), first))
         index = found.end()
     return inside
 

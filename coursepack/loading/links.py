@@ -54,7 +54,11 @@ class LocalReferences:
         return rewritten
 
     def _rebase_one(self, raw: str, kind: str, tag: str) -> str | None:
-        parts = urlsplit(raw)
+        try:
+            parts = urlsplit(raw)
+        except ValueError as exc:  # such as an unclosed '[' in the host
+            self._error(raw, f"{kind} '{raw}' is not a valid URL ({exc})")
+            return None
         if parts.scheme or parts.netloc or raw.startswith("#") or not parts.path:
             return None
         if parts.path.startswith("/"):

@@ -21,8 +21,10 @@ import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
+from pydantic_core import PydanticCustomError
 
-from coursepack.loading.lesson_blocks import LEARNING_BLOCKS, SplitLesson
+from coursepack.loading.lesson_blocks import LEARNING_BLOCKS, MAX_DEPTH, SplitLesson, nesting_depth, too_deep
+from coursepack.loading.markdown_linear import make_linear
 from coursepack.model import Prose, Reflect, Scenario, Segment, TocEntry, TrainerNote
 
 EXTENSIONS = [
@@ -147,6 +149,8 @@ class MarkdownRenderer:
                 "footnotes": {"UNIQUE_IDS": True, "SEPARATOR": "-trainer-"},
             },
         )
+        make_linear(self._md)
+        make_linear(self._trainer_md)
 
     def inline_or_block(self, text: str, inline: bool = False) -> str:
         """A short text (a prompt, a choice) as HTML; `inline` drops a lone <p>."""
@@ -154,7 +158,13 @@ class MarkdownRenderer:
             # Most quiz texts are plain words: Markdown would only escape them.
             escaped = htmllib.escape(text.strip(), quote=False)
             return escaped if inline else f"<p>{escaped}</p>"
-        html = self._convert(text)
+        depth = max(map(nesting_depth, text.expandtabs(4).split("\n")))
+        if depth > MAX_DEPTH:
+            raise PydanticCustomError("markdown_too_deep", too_deep(depth, "a line of this text"))
+        try:
+            html = self._convert(text)
+        except RecursionError:
+            raise PydanticCustomError("markdown_too_deep", "this text is nested too deeply for coursepack to read") from None
         if inline:
             match = re.fullmatch(r"<p>(.*)</p>", html, flags=re.DOTALL)
             if match and "<p>" not in match.group(1):

@@ -82,6 +82,7 @@ class _Page(HTMLParser):
 
 def test_packet_has_a_home_page_a_page_per_module_the_assets_and_the_course_files(course, packet):
     expected = {"index.html", "completion.html", "assets/packet.css", "assets/packet.js", "assets/course-data.js"}
+    expected.add("assets/store.html")  # the frame in which every page of the site keeps progress
     expected |= {f"{module.id}.html" for module in course.modules}
     expected |= {asset.path for asset in course.assets}
     assert set(packet) == expected

@@ -18,6 +18,7 @@ from coursepack.packet.pages import (
     COURSE_DATA,
     HOME_PAGE,
     SCRIPT,
+    STORE_PAGE,
     STYLESHEET,
     PacketPages,
     Site,
@@ -44,7 +45,7 @@ class HtmlBuilder(Builder):
         """Each file of the packet as (path, bytes), made when it is asked for."""
         cache = cache or PageCache(self.context.cache_dir, LAYOUT, self.theme.digest)
         pages = PacketPages(course, self.theme, Site())
-        own = {HOME_PAGE, COMPLETION_PAGE, STYLESHEET, SCRIPT, COURSE_DATA, *(page.href for page in pages.modules)}
+        own = {HOME_PAGE, COMPLETION_PAGE, STYLESHEET, SCRIPT, STORE_PAGE, COURSE_DATA, *(page.href for page in pages.modules)}
         # The packet's own pages and assets win a clash of names with a course's files.
         for asset in course.assets:
             if asset.path not in own:
@@ -61,6 +62,7 @@ class HtmlBuilder(Builder):
         yield COURSE_DATA, pages.course_data_script.encode("utf-8")
         yield STYLESHEET, self.theme.file(STYLESHEET)
         yield SCRIPT, self.theme.file(SCRIPT)
+        yield STORE_PAGE, self.theme.file(STORE_PAGE)
 
     def _other_modules(self, course: Course) -> str:
         """What a page may show of the modules it is not about.

@@ -32,6 +32,11 @@ SCRIPT = "assets/packet.js"
 # script that sets a global, since pages opened from disk may not fetch JSON).
 COURSE_DATA = "assets/course-data.js"
 COURSE_DATA_GLOBAL = "coursepackCourse"
+# One fixed file of the site whose localStorage every page shares, from a hidden
+# frame: browsers that give each file:// page its own storage (Firefox) then
+# still keep one progress for the whole packet.
+STORE_PAGE = "assets/store.html"
+RESULTS_SECTION = "cp-results"  # the id of the home page's "Save my results" section
 HOME_PAGE = "index.html"
 COMPLETION_PAGE = "completion.html"
 MODULE_LIST = "cp-modules-title"  # the id of the home page's list of every module
@@ -99,6 +104,8 @@ class Site:
     home = HOME_PAGE
     completion = COMPLETION_PAGE
     module_list = f"{HOME_PAGE}#{MODULE_LIST}"
+    results = f"{HOME_PAGE}#{RESULTS_SECTION}"
+    store: str | None = STORE_PAGE
 
     def prefix(self, module: Module) -> str:
         return ""
@@ -111,6 +118,8 @@ class Single(Site):
     home = "#view-home"
     completion = "#view-completion"
     module_list = f"#{MODULE_LIST}"
+    results = f"#{RESULTS_SECTION}"
+    store = None  # one file: its own localStorage is shared by all its views
 
     def href(self, module: Module, course: Course) -> str:
         return f"#view-{module.id}"
@@ -141,6 +150,7 @@ class PacketPages:
             "course": {
                 "id": course.id,
                 "version": course.version,
+                "title": course.title,
                 "lang": course.language,
                 "completion": course.completion,
                 "fingerprint": fingerprint(course),
@@ -156,6 +166,7 @@ class PacketPages:
                     for page in self.modules
                 ],
             },
+            "store": self.form.store,
             "limits": {"fill": FILL_BLANK_MAXLENGTH, "numeric": NUMERIC_MAXLENGTH, "attempts": ATTEMPTS_CAP},
             "strings": {
                 key[len(SCRIPT_STRING_PREFIX) :]: value

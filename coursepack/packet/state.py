@@ -11,7 +11,7 @@ object, to localStorage or to an LMS host. Under SCORM 1.2 it must fit the
      "m": [                       one entry per module, in course order
        {"v": 1,                   visited
         "a": 2,                   attempts completed (capped, see ATTEMPTS_CAP)
-        "b": 83.33,               best score of a completed attempt, percent
+        "b": 83.3333,             best score of a completed attempt, percent, to 4 decimals
         "s": 123456789,           seed of the current attempt's shuffle and pick
         "r": {"0": 2, ...}}]}     checked answers of the current attempt, by question index
 
@@ -20,6 +20,9 @@ the keys as a bitmask, `true_false` 1 or 0, `matching` the option index per
 row, `ordering` the item keys in the learner's order, `open` 1 (the text itself
 stays in the browser). Only `fill_blank` and `numeric` keep text, capped by
 the inputs' maxlength. Private notes never enter this object.
+
+The day each module was last attempted (or first opened) is kept beside
+this object, not in it, for results files only; so are private notes.
 
 Keys are left out when empty, so a fresh state is a few dozen characters.
 Keep this module and the script in step.
@@ -98,7 +101,7 @@ def _worst_quiz(quiz: Quiz) -> dict:
         longest = sorted(scored, key=lambda key: _length(responses[key]) + len(key), reverse=True)
         for key in longest[quiz.pick :]:
             del responses[key]
-    return {"a": attempts, "b": 33.33, "s": SEED_MAX, "r": responses}
+    return {"a": attempts, "b": 33.3333, "s": SEED_MAX, "r": responses}
 
 
 def _length(value: object) -> int:

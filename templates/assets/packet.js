@@ -4,9 +4,10 @@
  * <script id="cp-data">; the course's data comes from assets/course-data.js,
  * loaded before this script by every page of the site (the single-file packet
  * carries it in <script id="cp-data"> instead). Progress is saved to an LMS host when the page runs
- * in a frame of one (window.parent.coursepackHost), otherwise to localStorage
- * under a key made of the course id and version. Private notes (reflections,
- * open answers, the certificate name) always stay in localStorage.
+ * in a frame of one (window.parent.coursepackHost), otherwise in the browser under a key made
+ * of the course id and version: where depends on the browser (see "storage" below). Private
+ * notes (reflections, open answers, the certificate name) always stay in the browser.
+ * "Save my results" writes all of it to a file that "Load my results" reads back.
  *
  * The saved state's layout is described in coursepack/packet/state.py, and the
  * answer marks and seals in coursepack/packet/answer_key.py: keep them in step.
@@ -25,6 +26,7 @@
   var STRINGS = SHARED.strings;
   var STATE_KEY = "coursepack:" + COURSE.id + ":" + COURSE.version;
   var NOTES_KEY = STATE_KEY + ":notes";
+  var DATES_KEY = STATE_KEY + ":dates";
   var NAME_NOTE = "@name";
   var SINGLE = !DATA.page;
 
@@ -53,6 +55,18 @@
 
   function round2(value) {
     return Math.round(value * 100) / 100;
+  }
+
+  // A module's score as kept: precise enough that the course score, rounded once
+  // at the end, is the same as from the exact scores; short enough for SCORM 1.2.
+  function round4(value) {
+    return Math.round(value * 10000) / 10000;
+  }
+
+  // Whether a score (percent) reaches a pass mark (percent), in hundredths of a
+  // percent, so that 55 reaches 55 whatever the floating point (0.55 * 100 is not 55).
+  function meetsPassMark(score, pass) {
+    return Math.round(score * 100) >= Math.round(pass * 100);
   }
 
   // ------------------------------------------------------------ SHA-256 (for answer marks)
@@ -138,30 +152,112 @@
   }
 
   // ------------------------------------------------------------ storage
+  //
+  // Where progress is kept, found before anything else runs (`openStore`):
+  // - "local": this page's localStorage, where every page of the packet shares it
+  //   (a web server's pages, the single file, WebKit and Chromium from disk);
+  // - "shared": the site opened from disk. Firefox gives each file:// page a
+  //   localStorage of its own, so every page keeps it in a hidden frame loaded
+  //   from one fixed file, assets/store.html, and talks to it with postMessage;
+  // - "session": the browser refuses localStorage (Safari from disk): this tab's
+  //   sessionStorage carries progress from page to page until the tab is closed,
+  //   and every page says so and offers "Save my results";
+  // - "memory": nothing at all is kept beyond this page.
+  // Each keeps a copy of its values in memory, so reading is synchronous.
 
-  var memory = {};
-  var area = (function () {
+  var STORE_TIMEOUT = 3000; // ms to wait for the frame before falling back
+
+  function probe(storage) {
     try {
-      var storage = window.localStorage;
       storage.setItem(STATE_KEY + ":probe", "1");
       storage.removeItem(STATE_KEY + ":probe");
-      return storage;
+      return true;
     } catch (e) {
-      return null; // storage blocked: progress lasts as long as the page
+      return false;
     }
-  })();
-
-  function readLocal(key) {
-    try { if (area) return area.getItem(key); } catch (e) { /* fall back to memory */ }
-    return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null;
   }
 
-  function writeLocal(key, value) {
-    if (value === null) delete memory[key]; else memory[key] = value;
-    try {
-      if (area && value === null) area.removeItem(key);
-      else if (area) area.setItem(key, value);
-    } catch (e) { /* full or blocked: kept in memory */ }
+  function Store(kind, storage, values) {
+    this.kind = kind;
+    this.storage = storage || null;
+    this.values = values || {};
+    this.frame = null;
+    this.waiting = [];
+  }
+
+  Store.prototype.kept = function () {
+    return this.kind === "local" || this.kind === "shared";
+  };
+
+  Store.prototype.get = function (key) {
+    if (this.storage) {
+      try { return this.storage.getItem(key); } catch (e) { /* fall back to the copy */ }
+    }
+    return Object.prototype.hasOwnProperty.call(this.values, key) ? this.values[key] : null;
+  };
+
+  Store.prototype.set = function (key, value) {
+    if (value === null) delete this.values[key]; else this.values[key] = value;
+    if (this.frame) {
+      this.frame.postMessage({ coursepack: "store", op: "set", key: key, value: value }, "*");
+    } else if (this.storage) {
+      try {
+        if (value === null) this.storage.removeItem(key); else this.storage.setItem(key, value);
+      } catch (e) { /* full: kept in memory */ }
+    }
+  };
+
+  // Call `done` once every value set so far is kept (the frame answers in order).
+  Store.prototype.flush = function (done) {
+    if (!this.frame) return done();
+    this.waiting.push(done);
+    this.frame.postMessage({ coursepack: "store", op: "ping" }, "*");
+  };
+
+  function pageStore() {
+    var local = null, session = null;
+    try { local = window.localStorage; } catch (e) { local = null; }
+    if (local && probe(local)) return new Store("local", local);
+    try { session = window.sessionStorage; } catch (e) { session = null; }
+    if (session && probe(session)) return new Store("session", session);
+    return new Store("memory");
+  }
+
+  function openStore(ready) {
+    if (!SHARED.store || window.location.protocol !== "file:" || host) return ready(pageStore());
+    var frame = document.createElement("iframe");
+    var settled = false, store = null;
+    frame.hidden = true;
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    frame.title = "";
+    function settle(opened) {
+      if (settled) return;
+      settled = true;
+      ready(opened);
+    }
+    window.addEventListener("message", function (event) {
+      var message = event.data;
+      if (event.source !== frame.contentWindow || !message || message.coursepack !== "store") return;
+      if (message.op === "values" && !settled) {
+        if (message.refused) {
+          frame.remove();
+          return settle(pageStore());
+        }
+        store = new Store("shared", null, message.values || {});
+        store.frame = frame.contentWindow;
+        settle(store);
+      } else if (message.op === "pong" && store) {
+        var waiting = store.waiting.shift();
+        if (waiting) waiting();
+      }
+    });
+    frame.addEventListener("load", function () {
+      frame.contentWindow.postMessage({ coursepack: "store", op: "open", prefix: STATE_KEY }, "*");
+    });
+    window.setTimeout(function () { settle(pageStore()); }, STORE_TIMEOUT);
+    frame.src = SHARED.store;
+    document.body.appendChild(frame);
   }
 
   var host = (function () {
@@ -171,46 +267,61 @@
     return null;
   })();
 
-  if (host) {  // inside an LMS package the LMS keeps progress, not this browser
-    var intro = document.getElementById("progress-intro");
-    if (intro) intro.textContent = intro.getAttribute("data-lms-text");
-  }
+  var store = null;
 
   function emptyState() {
     return { v: 1, f: COURSE.fingerprint, m: MODULES.map(function () { return {}; }) };
   }
 
-  function loadState() {
-    var saved = null;
-    try {
-      saved = host ? host.load() : JSON.parse(readLocal(STATE_KEY) || "null");
-      if (typeof saved === "string") saved = JSON.parse(saved);
-    } catch (e) {
-      saved = null;
-    }
+  // A saved state, checked against this course; an empty one when it does not fit.
+  function checkedState(saved) {
     var state = emptyState();
     if (!saved || saved.v !== 1 || saved.f !== COURSE.fingerprint || !Array.isArray(saved.m)) return state;
     if (typeof saved.l === "number" && saved.l >= 0 && saved.l < MODULES.length) state.l = saved.l;
-    if (typeof saved.d === "string") state.d = saved.d;
+    if (typeof saved.d === "string" && /^\d{4}-\d\d-\d\d$/.test(saved.d)) state.d = saved.d;
     saved.m.slice(0, MODULES.length).forEach(function (entry, index) {
-      if (entry && typeof entry === "object") state.m[index] = entry;
+      if (entry && typeof entry === "object" && !Array.isArray(entry)) state.m[index] = entry;
     });
     return state;
   }
 
-  var state = loadState();
-  var notes = (function () {
-    try { return JSON.parse(readLocal(NOTES_KEY) || "{}") || {}; } catch (e) { return {}; }
-  })();
+  function loadState() {
+    var saved = null;
+    try {
+      saved = host ? host.load() : JSON.parse(store.get(STATE_KEY) || "null");
+      if (typeof saved === "string") saved = JSON.parse(saved);
+    } catch (e) {
+      saved = null;
+    }
+    return checkedState(saved);
+  }
+
+  function loadRecord(key) {
+    try {
+      var value = JSON.parse(store.get(key) || "{}");
+      return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  var state = null;
+  var notes = null;
+  var dates = null; // the day each module was last completed or attempted, by module id: for results files
 
   function saveNote(key, value) {
     if (value) notes[key] = value; else delete notes[key];
-    writeLocal(NOTES_KEY, JSON.stringify(notes));
+    store.set(NOTES_KEY, JSON.stringify(notes));
   }
 
   function today() {
     var now = new Date();
     return now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" + String(now.getDate()).padStart(2, "0");
+  }
+
+  function dateModule(index) {
+    dates[MODULES[index].id] = today();
+    store.set(DATES_KEY, JSON.stringify(dates));
   }
 
   // Save the state and tell the host; called after every change.
@@ -221,7 +332,7 @@
       try { host.save(JSON.parse(JSON.stringify(state))); } catch (e) { /* the host's problem */ }
       try { if (host.progress) host.progress(summary); } catch (e) { /* the host's problem */ }
     } else {
-      writeLocal(STATE_KEY, JSON.stringify(state));
+      store.set(STATE_KEY, JSON.stringify(state));
     }
     refresh(summary);
   }
@@ -236,14 +347,14 @@
     var quiz = MODULES[index].quiz, entry = entryOf(index);
     if (!quiz || !entry.a) return null;
     if (!quiz.w) return true; // only open questions: done once answered
-    return typeof entry.b === "number" && entry.b >= quiz.pass;
+    return typeof entry.b === "number" && meetsPassMark(entry.b, quiz.pass);
   }
 
   function moduleSummary(index) {
     var entry = entryOf(index), quiz = MODULES[index].quiz;
     return {
       visited: !!entry.v,
-      score: quiz && quiz.w && typeof entry.b === "number" ? entry.b : null,
+      score: quiz && quiz.w && typeof entry.b === "number" ? round2(entry.b) : null,
       passed: modulePassed(index),
       attempts: entry.a || 0
     };
@@ -272,7 +383,8 @@
       quizzes++;
       if (quiz.w) {
         weights += quiz.w;
-        if (summary.score !== null) { scored = true; weighted += summary.score * quiz.w; }
+        var best = entryOf(index).b;
+        if (summary.score !== null) { scored = true; weighted += best * quiz.w; }
       }
       if (summary.passed !== true) {
         allPassed = false;
@@ -827,7 +939,7 @@
       possible += question.points;
       if (Object.prototype.hasOwnProperty.call(responses, question.index)) earned += question.evaluate(responses[question.index]).earned;
     });
-    return possible ? round2((earned / possible) * 100) : null;
+    return possible ? round4((earned / possible) * 100) : null;
   };
 
   Quiz.prototype.attemptsLeft = function () {
@@ -861,6 +973,7 @@
       entry.a = Math.min((entry.a || 0) + 1, this.settings.max || LIMITS.attempts);
       var score = this.score();
       if (score !== null) entry.b = typeof entry.b === "number" ? Math.max(entry.b, score) : score;
+      dateModule(this.index);
       this.showScore(true);
     }
     this.showProgress();
@@ -889,7 +1002,7 @@
       html = '<div class="result-main"><div class="result-text"><p class="result-verdict">' + icon("check") +
         "<span>" + escapeHtml(text("open_complete")) + "</span></p></div></div>";
     } else {
-      var passed = score >= settings.pass;
+      var passed = meetsPassMark(score, settings.pass);
       cls = "quiz-result " + (passed ? "is-passed" : "is-failed");
       var verdict = passed ? "passed" : left > 0 ? "failed" : "failed_final";
       var details = [];
@@ -1079,10 +1192,12 @@
     function reset() {
       state = emptyState();
       notes = {};
-      writeLocal(NOTES_KEY, null);
+      dates = {};
+      store.set(NOTES_KEY, null);
+      store.set(DATES_KEY, null);
       commit();
       try { window.sessionStorage.setItem(flag, "1"); } catch (e) { /* no session storage */ }
-      window.location.reload();
+      store.flush(function () { window.location.reload(); });
     }
     button.addEventListener("click", function () {
       if (dialog && dialog.showModal) {
@@ -1098,6 +1213,145 @@
         else button.focus();
       });
     }
+  }
+
+  // ------------------------------------------------------------ results files ("Save my results")
+  //
+  // A learner's record as a small JSON file, to keep, to hand to a trainer
+  // (`coursepack results` reads it) or to load into another browser. Its layout
+  // ("format": "coursepack-results", version 1) is fixed; "state" and "notes"
+  // are the packet's own, to restore everything.
+
+  var RESULTS_FORMAT = "coursepack-results";
+
+  function slug(value) {
+    var cleaned = value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+    return cleaned || "learner";
+  }
+
+  function moduleStatus(index) {
+    var entry = entryOf(index), quiz = MODULES[index].quiz, passed = modulePassed(index);
+    if (quiz && quiz.w && passed !== null) return passed ? "passed" : "failed";
+    if (moduleDone(index)) return "completed";
+    if (entry.v || entry.a || (entry.r && Object.keys(entry.r).length)) return "in_progress";
+    return "not_started";
+  }
+
+  function resultsRecord() {
+    var learner = notes[NAME_NOTE] || "";
+    var summary = progressSummary();
+    return {
+      format: RESULTS_FORMAT,
+      format_version: 1,
+      course: { id: COURSE.id, version: COURSE.version, title: COURSE.title },
+      learner: learner,
+      saved_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      completed_on: summary.completed && state.d ? state.d : null,
+      modules: MODULES.map(function (module, index) {
+        var status = moduleStatus(index), best = entryOf(index).b;
+        return {
+          id: module.id,
+          title: module.title,
+          status: status,
+          best_score: module.quiz && module.quiz.w && typeof best === "number" ? round2(best) : null,
+          date: status === "not_started" ? null : dates[module.id] || null
+        };
+      }),
+      state: JSON.parse(JSON.stringify(state)),
+      notes: JSON.parse(JSON.stringify(notes))
+    };
+  }
+
+  function resultsFileName() {
+    return COURSE.id + "-results-" + slug(notes[NAME_NOTE] || "") + ".json";
+  }
+
+  function saveResults(message) {
+    var name = resultsFileName();
+    var blob = new Blob([JSON.stringify(resultsRecord(), null, 2) + "\n"], { type: "application/json" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 10000);
+    showResultsMessage(message, text("results_saved", { file: name }), false);
+  }
+
+  function showResultsMessage(element, message, problem) {
+    if (!element) return announce(message);
+    element.textContent = message;
+    element.classList.toggle("is-problem", problem);
+  }
+
+  // The problem with a results file for this course, or null when it can be loaded.
+  function resultsProblem(record) {
+    if (!record || typeof record !== "object" || record.format !== RESULTS_FORMAT || record.format_version !== 1 ||
+        !record.course || typeof record.course !== "object") return text("results_damaged");
+    if (record.course.id !== COURSE.id) {
+      return text("results_other_course", { title: String(record.course.title || record.course.id) });
+    }
+    var saved = record.state;
+    if (!saved || typeof saved !== "object" || !Array.isArray(saved.m) || saved.v !== 1) return text("results_damaged");
+    if (saved.f !== COURSE.fingerprint) return text("results_other_version", { version: String(record.course.version) });
+    if (record.notes !== undefined && (typeof record.notes !== "object" || Array.isArray(record.notes))) return text("results_damaged");
+    return null;
+  }
+
+  function loadResults(record, fileName, message) {
+    var problem = resultsProblem(record);
+    if (problem) return showResultsMessage(message, problem, true);
+    state = checkedState(record.state);
+    notes = {};
+    Object.keys(record.notes || {}).forEach(function (key) {
+      if (typeof record.notes[key] === "string") notes[key] = cleanText(record.notes[key], 20000);
+    });
+    dates = {};
+    (Array.isArray(record.modules) ? record.modules : []).forEach(function (module) {
+      if (module && typeof module.id === "string" && typeof module.date === "string" && /^\d{4}-\d\d-\d\d$/.test(module.date)) {
+        dates[module.id] = module.date;
+      }
+    });
+    store.set(NOTES_KEY, JSON.stringify(notes));
+    store.set(DATES_KEY, JSON.stringify(dates));
+    commit();
+    var done = MODULES.filter(function (module, index) { return moduleDone(index); }).length;
+    var said = text("results_loaded", { file: fileName, n: done, total: MODULES.length });
+    // Quizzes and notes show what was loaded once the page is made again.
+    try { window.sessionStorage.setItem(LOADED_FLAG, said); } catch (e) { /* no session storage */ }
+    showResultsMessage(message, said, false);
+    if (store.kind !== "memory") store.flush(function () { window.location.reload(); });
+  }
+
+  var LOADED_FLAG = "coursepack:results-loaded";
+
+  function setUpResults() {
+    var save = one('[data-cp="save-results"]'), input = one('[data-cp="load-results"]');
+    var message = one('[data-cp="results-message"]');
+    try {
+      var loaded = window.sessionStorage.getItem(LOADED_FLAG);
+      if (loaded) {
+        window.sessionStorage.removeItem(LOADED_FLAG);
+        showResultsMessage(message, loaded, false);
+      }
+    } catch (e) { /* no session storage */ }
+    if (save) save.addEventListener("click", function () { saveResults(message); });
+    if (!input) return;
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        var record = null;
+        try { record = JSON.parse(String(reader.result)); } catch (e) { record = null; }
+        input.value = "";
+        loadResults(record, file.name, message);
+      };
+      reader.onerror = function () { showResultsMessage(message, text("results_damaged"), true); };
+      reader.readAsText(file);
+    });
   }
 
   // Highlight the section being read in "On this page".
@@ -1161,22 +1415,57 @@
     var entry = entryOf(index);
     entry.v = 1;
     state.l = index;
+    if (!dates[MODULES[index].id]) dateModule(index);
     commit();
   }
 
   // ------------------------------------------------------------ start
 
-  all("textarea[data-note]").forEach(bindNote);
-  all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });
-  setUpCertificate();
-  setUpReset();
-  setUpTocHighlight(document);
-  if (SINGLE) {
-    window.addEventListener("hashchange", function () { showView(true); });
-    showView(false);
-  } else if (DATA.page.kind === "module") {
-    visit(DATA.page.module);
-  } else {
-    commit();
+  // Say where progress is kept, and where it is not kept at all, on every page.
+  function showStorage() {
+    var intro = document.getElementById("progress-intro");
+    if (host) {
+      if (intro) intro.textContent = intro.getAttribute("data-lms-text");
+      return;
+    }
+    if (store.kept()) return;
+    var refused = text(store.kind === "session" ? "storage_session" : "storage_none");
+    if (intro) intro.textContent = refused;
+    all(".storage-notice").forEach(function (notice) {
+      one('[data-cp="storage-text"]', notice).textContent = refused;
+      notice.hidden = false;
+    });
+  }
+
+  function start() {
+    state = loadState();
+    notes = loadRecord(NOTES_KEY);
+    dates = loadRecord(DATES_KEY);
+    showStorage();
+    setUp();
+    // Where progress is kept, once the page shows it: for tests and stylesheets.
+    document.documentElement.setAttribute("data-cp-ready", store.kind);
+  }
+
+  openStore(function (opened) {
+    store = opened;
+    start();
+  });
+
+  function setUp() {
+    all("textarea[data-note]").forEach(bindNote);
+    all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });
+    setUpCertificate();
+    setUpReset();
+    setUpResults();
+    setUpTocHighlight(document);
+    if (SINGLE) {
+      window.addEventListener("hashchange", function () { showView(true); });
+      showView(false);
+    } else if (DATA.page.kind === "module") {
+      visit(DATA.page.module);
+    } else {
+      commit();
+    }
   }
 })();

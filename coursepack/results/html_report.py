@@ -42,7 +42,7 @@ def report_html(collection: Collection, language: str = "en", theme: Theme | Non
     theme = theme or Theme()
     t = theme.strings(language)
     learners = sum(len(c.learners) for c in collection.courses)
-    latest = max((l.results.saved_at for c in collection.courses for l in c.learners), default=None)
+    latest = max((entry.results.saved_at for c in collection.courses for entry in c.learners), default=None)
     return theme.render(
         TEMPLATE,
         t=t,
@@ -59,14 +59,14 @@ def report_html(collection: Collection, language: str = "en", theme: Theme | Non
 
 
 def _table(course: CourseResults, number: int, t: dict[str, str]) -> Table:
-    finished = sum(1 for l in course.learners if l.results.completed_on)
+    finished = sum(1 for entry in course.learners if entry.results.completed_on)
     facts = " · ".join([
         t["results_version"].format(version=course.version),
         course.id,
         t["results_finished_count"].format(finished=finished, learners=_plural(t, "results_learners", len(course.learners))),
     ])
     modules = tuple(t["results_module_n"].format(n=n, title=m.title) for n, m in enumerate(course.modules, start=1))
-    return Table(f"course-{number}", course.title, facts, modules, tuple(_row(l, course, t) for l in course.learners))
+    return Table(f"course-{number}", course.title, facts, modules, tuple(_row(entry, course, t) for entry in course.learners))
 
 
 def _row(learner: LearnerResults, course: CourseResults, t: dict[str, str]) -> Row:

@@ -10,6 +10,7 @@ import base64
 import json
 import mimetypes
 import re
+import sys
 import threading
 import uuid
 import zipfile
@@ -81,7 +82,13 @@ class LoopbackServer:
 
             do_GET = do_POST = do_PUT = do_HEAD = do_OPTIONS = do_DELETE = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Request)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # A browser that leaves a page mid-download closes its connections: not a failure.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server(("127.0.0.1", 0), Request)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

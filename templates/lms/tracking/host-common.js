@@ -25,6 +25,14 @@
   }
   T.round = round;
 
+  /* Whether a score reaches a pass mark, both in percent, compared in whole
+   * hundredths of a percent, as the packet compares them: a pass mark from
+   * the LMS arrives scaled (0.55), and 0.55 * 100 is 55.00000000000001. */
+  function meetsPassMark(score, pass) {
+    return Math.round(score * 100) >= Math.round(pass * 100);
+  }
+  T.meetsPassMark = meetsPassMark;
+
   /* What the course's rule makes of a progress summary.
    * `masteryPercent` is the LMS's passing score if it sent one (it may differ
    * from the course's), else the course's. The score is reported once every
@@ -98,7 +106,7 @@
     var success = "unknown";
     if (config.completion === "quizzes" && score !== null) {
       var mastery = masteryPercent === null || masteryPercent === undefined ? config.passingScore : masteryPercent;
-      success = score >= mastery ? "passed" : "failed";
+      success = meetsPassMark(score, mastery) ? "passed" : "failed";
     }
     if (success === "failed" && config.failedStatus === "incomplete") {
       // Some LMSs lock a learner out after "failed"; this option reports

@@ -18,8 +18,8 @@ from typing import Literal
 
 from coursepack import __version__
 from coursepack.model import Course, Module, Quiz, RichText, Segment
-from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
+from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
 from coursepack.theme import Theme
 

@@ -107,7 +107,7 @@ def test_each_answer_key_opens_with_a_one_line_answer_grid(sample):
     keys = [m.end() for m in re.finditer(r"Answer key: Check your understanding", trainer)]
     assert len(keys) == 6
     head = re.sub(r"\s+", "", trainer[keys[0]:keys[0] + 300])
-    assert head.startswith("Points:5.Passmark:4(80%).1102B3False4patrons5ABE"), head
+    assert head.startswith("Points:5.Passmark:4(80%).1102B3False4patrons5A·B·E"), head
 
 
 def test_no_page_is_mostly_empty_except_where_a_module_ends(sample):

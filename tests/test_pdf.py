@@ -409,3 +409,9 @@ def test_an_instruction_the_prompt_already_gives_is_not_printed_again(sample):
     question = learner.index("Select all that apply.")
     assert "Tick every answer that applies." not in learner[question:question + 120]
     assert "Tick one answer." in learner  # questions that do not say it get the instruction
+
+
+def test_an_image_title_is_printed_as_its_caption(pdfs):
+    learner = text(pdfs["learner"])
+    assert "CAPTION-MARKER: the fishing grounds" in learner
+    assert learner.index("CAPTION-MARKER") > learner.index("Read the chart")

@@ -113,3 +113,13 @@ def test_a_blank_keeps_the_words_on_either_side_of_it():
     # A word never takes a tag along, so the glued group stays well-formed HTML.
     sheet = Worksheet(1, "fill_blank", "", blank_before="<p>The ", blank_after=".</p>")
     assert sheet.blank_parts() == ("<p>", "The ", ".", "</p>")
+
+
+def test_a_small_picture_is_enlarged_to_half_the_measure_but_never_past_its_pixels():
+    from coursepack.printing.print_html import figures
+
+    html = '<p><img alt="Icon" src="icon.png" title="A small icon" /></p><p><img alt="Dot" src="dot.png" /></p>'
+    out = figures(html, {"icon.png": 100, "dot.png": 10}, measure_mm=130)
+    assert '<figure class="figure"><img style="width: 50.0%" alt="Icon"' in out  # 26 mm at 96 dpi, shown 65 mm
+    assert "<figcaption>A small icon</figcaption>" in out
+    assert 'style="width: 5.1%" alt="Dot"' in out  # 2.5 times its 2.6 mm: no more

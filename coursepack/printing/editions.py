@@ -25,7 +25,7 @@ from coursepack.theme import Theme
 
 Edition = Literal["learner", "trainer"]
 PAGE_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}  # portrait width, height
-# The width of the text block on either paper: about 68 characters of 10.5 pt Noto Sans a line.
+# The width of the text block on either paper: about 65 characters of 10.5 pt Noto Sans a line.
 MEASURE_MM = 130
 _TAG = re.compile(r"<[^>]+>")
 

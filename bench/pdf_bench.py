@@ -13,7 +13,11 @@ coursepack already imported, as in a build):
   assembly, cache keys, the three PDFs rendered in parallel processes, files
   written);
 - the PDF step in one process (workers=1), to show the step's own overhead;
-- the PDF step, warm: the same course again with the cache filled.
+- the PDF step, warm: the same course again with the cache filled;
+- the PDF step after a one-lesson change: one sentence added to the middle
+  module's lesson, the cache filled from before the change;
+- the peak resident memory of a render process (the largest worker), and the
+  cold step's time per page, for comparing course sizes.
 Each step figure is also given as a ratio to WeasyPrint alone (below 1: faster).
 Markdown goes to stdout; progress to stderr.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -94,11 +99,32 @@ def main() -> None:
             shutil.rmtree(cache, ignore_errors=True)
             pdf_step(course, theme, cache)
 
+        changed_dir = Path(scratch) / "changed"
+        changed_dir.mkdir()
+        shutil.copy2(course_dir / "course.yml", changed_dir / "course.yml")
+        for folder in ("modules", "templates"):
+            if (course_dir / folder).is_dir():
+                shutil.copytree(course_dir / folder, changed_dir / folder)
+        middle = sorted((changed_dir / "modules").glob("*/lesson.md"))[len(course.modules) // 2]
+        middle.write_text(middle.read_text(encoding="utf-8") + "\nOne more sentence, added for the benchmark.\n",
+                          encoding="utf-8")
+        changed = load_course(changed_dir).course
+        changed_theme = Theme(changed_dir)
+
+        def one_lesson_changed():
+            cache = Path(scratch) / "before-change"
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(warm_cache, cache)
+            started = time.perf_counter()
+            pdf_step(changed, changed_theme, cache)
+            return time.perf_counter() - started
+
         runs = {
             "alone": lambda: weasyprint_alone(jobs),
             "step": cold,
             "single": lambda: pdf_step(course, theme, None, workers=1),
             "warm": lambda: pdf_step(course, theme, warm_cache),
+            "changed": one_lesson_changed,
         }
         # Round after round, each run once: a change in the machine's load then
         # touches every figure alike instead of one of them.
@@ -107,9 +133,12 @@ def main() -> None:
             say(f"round {round_number} of {args.repeat} ...")
             for name, action in runs.items():
                 started = time.perf_counter()
-                action()
-                times[name].append(time.perf_counter() - started)
-        alone, step, single, warm = (min(times[name]) for name in runs)
+                inner = action()
+                times[name].append(inner if isinstance(inner, float) else time.perf_counter() - started)
+        alone, step, single, warm, changed_step = (min(times[name]) for name in runs)
+    # Worker processes have ended: the largest of them is the peak of one render.
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     cpus = os.cpu_count() or 1
     print(f"{label}: {len(course.modules)} modules; PDFs of {' + '.join(map(str, pages))} pages "
@@ -121,6 +150,12 @@ def main() -> None:
     print(f"| PDF step, cold (parallel processes, empty cache) | {step:.2f} | {step / alone:.2f} |")
     print(f"| PDF step, cold, one process | {single:.2f} | {single / alone:.2f} |")
     print(f"| PDF step, warm (unchanged course, from the cache) | {warm:.2f} | {warm / alone:.3f} |")
+    print(f"| PDF step after a one-lesson change (cache from before) | {changed_step:.2f} | {changed_step / alone:.2f} |")
+    total = sum(pages)
+    print(f"\nCold step: {step / total * 1000:.0f} ms a page over {total} pages ({step / changed_step if changed_step else 0:.1f}"
+          f" times the one-lesson change; that change takes {changed_step / step:.0%} of the cold step).")
+    print(f"Peak resident memory: {worker_peak:.0f} MB in the largest render process, {own_peak:.0f} MB in this one "
+          "(WeasyPrint alone runs here).")
 
 
 def say(text: str) -> None:

@@ -393,3 +393,25 @@ def test_french_course_prints_french(french):
     certificate = squashed(text(french["certificate"]))
     assert squashed("Nous attestons que") in certificate and squashed("1 module") in certificate
     assert "Corrigé" in text(french["trainer"])
+
+
+def test_a_footnote_stands_at_the_foot_of_the_page_that_calls_it(pdfs):
+    for name in ("learner", "trainer"):
+        texts = pages(pdfs[name])
+        page = next(p for p in texts if "shallow water" in p)
+        assert "FOOTNOTE-MARKER-TERN" in page, name
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert lines[-2].startswith("1. FOOTNOTE-MARKER-TERN"), lines[-3:]  # just above the running footer
+
+
+def test_an_instruction_the_prompt_already_gives_is_not_printed_again(sample):
+    learner = text(sample["learner"])
+    question = learner.index("Select all that apply.")
+    assert "Tick every answer that applies." not in learner[question:question + 120]
+    assert "Tick one answer." in learner  # questions that do not say it get the instruction
+
+
+def test_an_image_title_is_printed_as_its_caption(pdfs):
+    learner = text(pdfs["learner"])
+    assert "CAPTION-MARKER: the fishing grounds" in learner
+    assert learner.index("CAPTION-MARKER") > learner.index("Read the chart")

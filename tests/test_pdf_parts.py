@@ -11,7 +11,7 @@ from coursepack.loading import load_course
 from coursepack.printing.editions import build_date, css_page_label, format_minutes, module_views, points_needed
 from coursepack.printing.html_scope import demote_headings, remote_images, scope_html, without_remote_images
 from coursepack.printing.pdf_render import used_assets
-from coursepack.printing.worksheet import answer_key, letter, print_order, scrambled, worksheet
+from coursepack.printing.worksheet import Worksheet, answer_key, letter, print_order, scrambled, worksheet
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,21 @@ def test_page_label_and_durations():
     assert css_page_label('{page}/{pages} "x"') == 'counter(page) "/" counter(pages) " \\"x\\""'
     strings = {"print_minutes": "{n} min", "print_hours": "{h} h", "print_hours_minutes": "{h} h {m} min"}
     assert [format_minutes(n, strings) for n in (45, 60, 150)] == ["45 min", "1 h", "2 h 30 min"]
+
+
+def test_a_blank_keeps_the_words_on_either_side_of_it():
+    sheet = Worksheet(1, "fill_blank", "", blank_before="<p>Riverside uses the word ", blank_after=" for patrons.</p>")
+    assert sheet.blank_parts() == ("<p>Riverside uses the ", "word ", " for", " patrons.</p>")
+    # A word never takes a tag along, so the glued group stays well-formed HTML.
+    sheet = Worksheet(1, "fill_blank", "", blank_before="<p>The ", blank_after=".</p>")
+    assert sheet.blank_parts() == ("<p>", "The ", ".", "</p>")
+
+
+def test_a_small_picture_is_enlarged_to_half_the_measure_but_never_past_its_pixels():
+    from coursepack.printing.print_html import figures
+
+    html = '<p><img alt="Icon" src="icon.png" title="A small icon" /></p><p><img alt="Dot" src="dot.png" /></p>'
+    out = figures(html, {"icon.png": 100, "dot.png": 10}, measure_mm=130)
+    assert '<figure class="figure"><img style="width: 50.0%" alt="Icon"' in out  # 26 mm at 96 dpi, shown 65 mm
+    assert "<figcaption>A small icon</figcaption>" in out
+    assert 'style="width: 5.1%" alt="Dot"' in out  # 2.5 times its 2.6 mm: no more

@@ -18,15 +18,15 @@ from typing import Literal
 
 from coursepack import __version__
 from coursepack.model import Course, Module, Quiz, RichText, Segment
-from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
+from coursepack.printing.print_html import figures, footnotes_in_place
 from coursepack.printing.worksheet import KeyEntry, Worksheet, answer_key, worksheet
 from coursepack.theme import Theme
 
 Edition = Literal["learner", "trainer"]
 PAGE_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}  # portrait width, height
-# The width of the text block on either paper: about 68 characters of 10.5 pt Noto Sans a line.
-MEASURE_MM = 127
+# The width of the text block on either paper: about 65 characters of 10.5 pt Noto Sans a line.
+MEASURE_MM = 130
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -19,6 +19,7 @@ _REF = re.compile(r'<sup id="fnref(\d*):([^"]+)"><a class="footnote-ref" href="#
 _LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>")
 _TITLE = re.compile(r"""\btitle=(["'])(.*?)\1""", re.DOTALL)
 _SRC = re.compile(r"""\bsrc=(["'])(.*?)\1""")
+_SIZED = re.compile(r"""\s(?:width|style)=""")
 PX_MM = 25.4 / 96  # a CSS pixel
 
 
@@ -58,7 +59,7 @@ def figures(html: str, pixel_widths: dict[str, int], measure_mm: float) -> str:
         image = match.group(1)
         src = _SRC.search(image)
         width = pixel_widths.get(unescape(src.group(2))) if src else None
-        if width:
+        if width and not _SIZED.search(image):  # an author's own size stands
             natural = width * PX_MM
             printed = min(measure_mm, max(natural, min(measure_mm / 2, natural * 2.5)))
             image = image.replace("<img ", f'<img style="width: {printed / measure_mm * 100:.1f}%" ', 1)

@@ -30,6 +30,7 @@ from coursepack.model import (
 )
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+GRID_JOIN = "\u00b7"  # between the parts of one answer in the grid: "2 D·A·B", never read as more numbers
 
 
 def letter(n: int) -> str:
@@ -84,7 +85,7 @@ class KeyEntry:
     wrong_choices: tuple[tuple[Option, str], ...] = ()  # (choice, why it is wrong) for choice questions
     points: float = 1
     scored: bool = True
-    grid: str = ""  # the answer in a few characters, for the answer grid ("B", "A C", "2 1 4 3")
+    grid: str = ""  # the answer in a few characters, for the answer grid ("B", "A·C", "2·1·4·3")
 
 
 def print_order(key: str, count: int) -> list[int]:
@@ -133,7 +134,7 @@ def answer_key(number: int, question, quiz: Quiz) -> KeyEntry:
         right = tuple(o for o, c in zip(printed, source) if c.correct)
         wrong = tuple((o, c.feedback.html) for o, c in zip(printed, source) if not c.correct and c.feedback)
         return KeyEntry(number, question.type, answers=right, wrong_choices=wrong,
-                        grid=" ".join(o.label for o in right), **common)
+                        grid=GRID_JOIN.join(o.label for o in right), **common)
     if isinstance(question, TrueFalse):
         return KeyEntry(number, question.type, answer_text="true" if question.answer else "false", **common)
     if isinstance(question, FillBlank):
@@ -146,7 +147,7 @@ def answer_key(number: int, question, quiz: Quiz) -> KeyEntry:
         label = {m: letter(i) for i, m in enumerate(question.options)}
         pairs = tuple(Option(f"{i} = {label[p.match]}", htmllib.escape(p.match))
                       for i, p in enumerate(question.pairs, start=1))
-        return KeyEntry(number, question.type, answers=pairs, grid=" ".join(label[p.match] for p in question.pairs),
+        return KeyEntry(number, question.type, answers=pairs, grid=GRID_JOIN.join(label[p.match] for p in question.pairs),
                         **common)
     if isinstance(question, Ordering):
         order = scrambled(question.id, len(question.items))
@@ -154,7 +155,7 @@ def answer_key(number: int, question, quiz: Quiz) -> KeyEntry:
         steps = tuple(Option(str(i + 1), item.html, note=printed[i]) for i, item in enumerate(question.items))
         boxes = " · ".join(f"{printed[i]} {i + 1}" for i in order)  # printed order, with the number each box needs
         return KeyEntry(number, question.type, answers=steps, answer_text=boxes,
-                        grid=" ".join(str(i + 1) for i in order), **common)
+                        grid=GRID_JOIN.join(str(i + 1) for i in order), **common)
     assert isinstance(question, Open)
     sample = question.sample_answer.html if question.sample_answer else ""
     return KeyEntry(number, question.type, sample_answer_html=sample, **common)

@@ -186,6 +186,15 @@ def test_a_later_save_by_the_same_learner_replaces_an_earlier_one(two_learners):
     assert [row.split(",")[-1] for row in rows(two_learners / "report/report.csv")[1:]] == ["ana.json"] * 2 + ["zoe.json"] * 2
 
 
+def test_files_with_no_name_are_never_taken_for_one_learner(tmp_path):
+    results_file(tmp_path, "a.json", "", [("passed", 100, None), ("passed", 90, None)])
+    results_file(tmp_path, "b.json", " ", [("failed", 10, None), ("not_started", None, None)], saved_at="2026-12-01T08:00:00Z")
+    result = run_coursepack("results", "a.json", "b.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Wrote report/report.csv and report/report.html: 2 learners in 1 course\n"
+    assert (tmp_path / "report/report.html").read_text(encoding="utf-8").count("<th scope=\"row\">(no name given)</th>") == 2
+
+
 def test_damaged_files_are_errors_that_name_each_and_nothing_is_written(two_learners):
     before = run_coursepack("results", "zoe.json", "ana.json", cwd=two_learners)
     assert before.returncode == 0

@@ -133,7 +133,9 @@ def _latest_per_learner(entries: list[LearnerResults]) -> tuple[list[LearnerResu
     by_learner: dict[tuple, list[LearnerResults]] = {}
     for entry in entries:
         course = entry.results.course
-        by_learner.setdefault((course.id, course.version, _learner_key(entry.name)), []).append(entry)
+        # Files with no name may be anyone's: each stands alone.
+        who = _learner_key(entry.name) or ("", entry.file)
+        by_learner.setdefault((course.id, course.version, who), []).append(entry)
     latest, older = [], []
     for saves in by_learner.values():
         saves.sort(key=lambda e: (e.results.saved_at, e.file))

@@ -411,7 +411,8 @@ def test_progress_survives_a_restart_and_the_results_file_carries_it_to_a_fresh_
     # First start: pass module 1 in both forms of the packet, write a note.
     session = session_of(engine, "learner")
     kept = session.open(site(packets))
-    assert kept == "shared"  # the site from disk keeps progress in assets/store.html's frame
+    # Firefox gives each file its own storage: the site keeps progress in assets/store.html's frame.
+    assert kept == ("shared" if engine == "firefox" else "local")
     assert SAVED_CLAIM in session.eval("document.getElementById('progress-intro').textContent")
     assert not session.eval(visible(".storage-notice"))
     assert status_of(session, 0) == "Not started"
@@ -422,8 +423,8 @@ def test_progress_survives_a_restart_and_the_results_file_carries_it_to_a_fresh_
     session.open(site(packets))
     wait_status(session, 0, "Passed · 100%")
     assert session.eval("document.querySelector('[data-cp=\"summary-count\"]').textContent") == "1 of 2 modules complete"
-    # The single file keeps its progress in its own localStorage: in Firefox its own,
-    # elsewhere the one every file:// page shares, so the site's progress shows there too.
+    # The single file keeps its progress in its own page's localStorage: in Firefox the
+    # file's own; elsewhere the one every file:// page shares, so the site's shows there.
     assert session.open(single(packets)) == "local"
     if engine == "firefox":
         assert status_of(session, 0) == "Not started"

@@ -1458,6 +1458,12 @@
     start();
   });
 
+  // A page brought back by Back or Forward from the browser's page cache shows what it
+  // knew when it was left: make it again from the saved progress.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && store && store.kind !== "memory") window.location.reload();
+  });
+
   function setUp() {
     all("textarea[data-note]").forEach(bindNote);
     all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });

@@ -285,3 +285,42 @@ def test_french_course_gets_french_pages_and_its_reserved_module_name(fixture_co
     document = single.render(course)
     assert "Accueillir le public" in document and "data:image/svg+xml," in document
     assert 'id="premier-contact--le-bon-mot"' in document and 'href="#premier-contact--le-bon-mot"' in document
+
+
+# ------------------------------------------------------------------ scores against pass marks
+
+
+def _script_functions(*names: str) -> str:
+    """The source of top-level helper functions of the packet's script, to run on their own."""
+    script = (builtin_templates() / "assets" / "packet.js").read_text(encoding="utf-8")
+    sources = []
+    for name in names:
+        found = re.search(rf"^  function {name}\(.*?^  }}$", script, flags=re.M | re.S)
+        assert found, name
+        sources.append(found.group(0))
+    return "\n".join(sources)
+
+
+def test_a_score_exactly_at_the_pass_mark_passes_at_every_whole_pass_mark():
+    """0.55 * 100 is 55.00000000000001 and 0.29 * 100 is 28.999999999999996 in JavaScript:
+    the packet compares in hundredths of a percent, so a score at the mark passes."""
+    import shutil
+    import subprocess
+
+    from conftest import require
+
+    require(shutil.which("node") is not None, "node")
+    program = _script_functions("round4", "meetsPassMark") + """
+    var wrong = [];
+    for (var pass = 1; pass <= 100; pass++) {
+      for (var possible of [100, 200, 300, 1000]) {
+        var earned = pass * possible / 100;
+        var exact = (earned / possible) * 100, kept = round4(exact), fraction = (pass / 100) * 100;
+        if (!meetsPassMark(exact, pass) || !meetsPassMark(kept, pass) || !meetsPassMark(fraction, pass)) wrong.push([pass, possible, exact]);
+      }
+      if (meetsPassMark(pass - 0.01, pass) || meetsPassMark(round4(pass - 0.01), pass)) wrong.push([pass, "just below"]);
+    }
+    console.log(JSON.stringify(wrong));
+    """
+    result = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []

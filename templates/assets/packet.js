@@ -156,9 +156,11 @@
   // Where progress is kept, found before anything else runs (`openStore`):
   // - "local": this page's localStorage, where every page of the packet shares it
   //   (a web server's pages, the single file, WebKit and Chromium from disk);
-  // - "shared": the site opened from disk. Firefox gives each file:// page a
-  //   localStorage of its own, so every page keeps it in a hidden frame loaded
-  //   from one fixed file, assets/store.html, and talks to it with postMessage;
+  // - "shared": the site opened from disk where each file is an origin of its own
+  //   (Firefox gives each file:// page its own localStorage): every page keeps
+  //   progress in a hidden frame loaded from one fixed file, assets/store.html,
+  //   and talks to it with postMessage. (WebKit keeps a frame's storage only for
+  //   the session, so it is not used where the page's own storage is shared.)
   // - "session": the browser refuses localStorage (Safari from disk): this tab's
   //   sessionStorage carries progress from page to page until the tab is closed,
   //   and every page says so and offers "Save my results";
@@ -224,7 +226,11 @@
   }
 
   function openStore(ready) {
-    if (!SHARED.store || window.location.protocol !== "file:" || host) return ready(pageStore());
+    // Only where each file is an origin of its own (Firefox): elsewhere the page's own
+    // storage is already the whole packet's, and WebKit would not keep a frame's.
+    if (!SHARED.store || window.location.protocol !== "file:" || window.location.origin !== "null" || host) {
+      return ready(pageStore());
+    }
     var frame = document.createElement("iframe");
     var settled = false, store = null;
     frame.hidden = true;
@@ -1450,6 +1456,12 @@
   openStore(function (opened) {
     store = opened;
     start();
+  });
+
+  // A page brought back by Back or Forward from the browser's page cache shows what it
+  // knew when it was left: make it again from the saved progress.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && store && store.kind !== "memory") window.location.reload();
   });
 
   function setUp() {

@@ -91,3 +91,4 @@ for await (const line of lines) {
 }
 await browser.close();
 reply({ ok: true, value: "closed" });
+process.exit(0); // stdin stays open until the test closes it

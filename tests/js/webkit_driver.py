@@ -125,8 +125,14 @@ class Browser:
     def run(self, command: dict, reply) -> None:
         name = command.get("cmd")
         if name == "goto":
+            url = command["url"]
+            current = self.view.get_uri() or ""
+            if "#" in url and current.split("#")[0] == url.split("#")[0]:
+                # Only the fragment changes: the same document, and no load to wait for.
+                self.evaluate(f"(location.href = {json.dumps(url)}, null)", reply)
+                return
             self.pending_load = reply
-            self.view.load_uri(command["url"])
+            self.view.load_uri(url)
         elif name == "eval":
             self.evaluate(command["js"], reply)
         elif name == "choose_file":
@@ -141,14 +147,22 @@ class Browser:
             reply({"ok": False, "error": f"unknown command {name!r}"})
 
     def evaluate(self, js: str, reply) -> None:
-        source = f"JSON.stringify((function () {{ return ({js}); }})()) ?? 'null'"
+        # An exception of the test's own expression is answered, not left to reach the
+        # page's error handlers (where it would count as an error of the page).
+        source = (
+            f"(function () {{ try {{ return JSON.stringify({{value: (function () {{ return ({js}); }})()}}); }}"
+            f" catch (e) {{ return JSON.stringify({{error: String(e)}}); }} }})()"
+        )
 
         def finished(view, result):
             try:
-                value = view.evaluate_javascript_finish(result)
-                reply({"ok": True, "value": json.loads(value.to_string())})
+                answer = json.loads(view.evaluate_javascript_finish(result).to_string())
             except GLib.Error as error:
-                reply({"ok": False, "error": error.message})
+                return reply({"ok": False, "error": error.message})
+            if "error" in answer:
+                reply({"ok": False, "error": answer["error"]})
+            else:
+                reply({"ok": True, "value": answer.get("value")})
 
         self.view.evaluate_javascript(source, -1, None, None, None, finished)
 

@@ -245,7 +245,7 @@ def test_certificate_is_one_landscape_page(pdfs, sample):
         assert _size_mm(pdf) == size
     certificate = squashed(text(pdfs["certificate"]))  # spaced capitals come out as single letters
     for expected in ["Certificate of completion", "Print fixture course", "Version 2.3", "Fixture Library Service",
-                     "Learner's name", "Trainer's signature", "Date"]:
+                     "Learner’s name", "Trainer’s signature", "Date"]:
         assert squashed(expected) in certificate, expected
 
 

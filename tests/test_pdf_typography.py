@@ -127,7 +127,7 @@ def test_a_blank_certificate_leaves_the_date_to_be_written(sample):
     assert re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b",
                      text) is None
     spaced_out = re.sub(r"\s+", "", text)  # letter-spaced captions come out in pieces
-    assert "DATE" in spaced_out and "LEARNER'SNAME" in spaced_out
+    assert "DATE" in spaced_out and "LEARNER’SNAME" in spaced_out
 
 
 def test_a_certificate_made_out_to_a_learner_carries_the_date():

@@ -62,11 +62,6 @@ class ModuleView:
     segments: tuple[Segment, ...]
     quiz: QuizView | None
 
-    @property
-    def plan_lines(self) -> int:
-        """About how many lines the module takes in the session plan (about 85 characters a line)."""
-        return 1 + sum(math.ceil(len(plain_text(o.html)) / 85) for o in self.objectives)
-
 
 def build_date() -> dt.date:
     """Today, unless SOURCE_DATE_EPOCH fixes the date, as reproducible builds do."""

@@ -583,4 +583,4 @@ def test_a_huge_source_file_is_refused_before_it_is_read(tmp_path):
     course = make_course(tmp_path)
     with open(course / LESSON_PATH, "ab") as lesson:
         lesson.truncate(50 * 10**6)  # sparse: no disk space used
-    assert_build_fails(course, [f"{LESSON_PATH}: error: is 50 MB: a source file may hold at most 10 MB"])
+    assert_build_fails(course, [f"{LESSON_PATH}: error: is 50 MB, more than the 10 MB coursepack reads from such a file"])

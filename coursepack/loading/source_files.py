@@ -58,6 +58,19 @@ def name_with_backslash() -> str:
 
 def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
     """The text of the course-relative file `path`, or None after logging why it cannot be had."""
+    data = read_source_bytes(root, path, log)
+    if data is None:
+        return None
+    text, line, problem = decode(data)
+    if problem:
+        log.error(path, line, problem)
+        return None
+    return text
+
+
+def read_source_bytes(root: Path, path: str, log: ProblemLog, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
+    """The bytes of the course-relative file `path` (a source, or a file a source uses),
+    or None after logging why it cannot be had."""
     if not check_location(root, path, log):
         return None
     file = root / path
@@ -68,18 +81,13 @@ def read_source(root: Path, path: str, log: ProblemLog) -> str | None:
         if not stat.S_ISREG(status.st_mode):  # reading a pipe would wait forever
             log.error(path, 0, "is not a regular file (it is a pipe, socket or device): put a file here")
             return None
-        if status.st_size > MAX_SOURCE_BYTES:
-            log.error(path, 0, f"is {status.st_size / 1e6:.0f} MB: a source file may hold at most {MAX_SOURCE_BYTES // 10**6} MB")
+        if status.st_size > limit:
+            log.error(path, 0, f"is {status.st_size / 1e6:.0f} MB, more than the {limit // 10**6} MB coursepack reads from such a file")
             return None
-        data = file.read_bytes()
+        return file.read_bytes()
     except OSError as exc:
         log.error(path, 0, unreadable(exc))
         return None
-    text, line, problem = decode(data)
-    if problem:
-        log.error(path, line, problem)
-        return None
-    return text
 
 
 def decode(data: bytes) -> tuple[str, int, str]:

@@ -426,6 +426,7 @@ LONG_LINES = {
     "[^": lambda n: "[^" * (n // 2),
     "[a](": lambda n: "[a](" * (n // 4),
     "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "many links": lambda n: "[a](https://example.org/) " * (n // 26),
     "unclosed tags": lambda n: "<a " * (n // 3),
     "unclosed tags in raw HTML": lambda n: "<div>\n" + "<a " * (n // 3) + "\n</div>",
 }

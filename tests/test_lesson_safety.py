@@ -223,6 +223,25 @@ def test_near_miss_block_syntax_is_an_error_at_its_line(tmp_path, case):
     assert problems_of(write_course(tmp_path, body)) == expected
 
 
+TRAINER_CLASS = "the class 'trainer' does not keep text from learners: write trainer notes as '!!! trainer' blocks"
+
+
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ('<div class="trainer">Secret.</div>', 3, TRAINER_CLASS),
+        ("Secret.\n{: .trainer }", 4, TRAINER_CLASS),
+        (
+            '<div class="admonition trainer" markdown="1">\nSecret.\n</div>',
+            3,
+            "a trainer note must be written as a '!!! trainer' block at the top level of the lesson",
+        ),
+    ],
+)
+def test_html_with_the_trainer_class_is_an_error(tmp_path, body, line, message):
+    assert problems_of(write_course(tmp_path, f"Text.\n\n{body}\n")) == [at(line, message)]
+
+
 @pytest.mark.parametrize(
     "body",
     [

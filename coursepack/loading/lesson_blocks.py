@@ -23,7 +23,8 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
 LEARNING_BLOCKS = ("reflect", "scenario", "trainer")
-# Admonition types the theme styles, besides the learning blocks.
+# The usual admonition types (the theme styles note, tip, warning, caution and
+# danger; the others look like a note), besides the learning blocks.
 ADMONITIONS = ("note", "tip", "warning", "danger", "caution", "important", "hint", "attention", "error")
 BLOCK_TYPES = LEARNING_BLOCKS + ADMONITIONS
 INDENT = "    "
@@ -44,7 +45,7 @@ _HEADER = re.compile(r'^(?P<space>[ \t]*)(?P<kind>[^\s"]*)(?:[ \t]+"(?P<title>.*
 class TrainerSource:
     title: str
     text: str  # the note's body, de-indented: a Markdown document of its own
-    line: int  # of its `!!! trainer` line, 1-based in the lesson body
+    line: int  # of its `!!! trainer` line in the file
 
 
 @dataclass
@@ -91,10 +92,13 @@ def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
             continue
         number = index + 1 + first_line
         kind, title = _check_header(match, number, split.problems)
+        if kind not in LEARNING_BLOCKS or match.group("prefix"):
+            learner.append(line)  # Markdown's to read (or already an error)
+            index += 1
+            continue
         end = _body_end(lines, index + 1)
-        if kind in LEARNING_BLOCKS and not match.group("prefix"):
-            _check_body(kind, lines, index + 1, end, number, split.problems, first_line)
-        if kind == "trainer" and not match.group("prefix"):
+        _check_body(kind, lines, index + 1, end, number, split.problems, first_line)
+        if kind == "trainer":
             body_lines = [text[len(INDENT):] for text in lines[index + 1 : end]]
             split.trainer_notes.append(TrainerSource(title or "", "\n".join(body_lines), number))
             learner += ["", split.trainer_marker(len(split.trainer_notes) - 1), ""]

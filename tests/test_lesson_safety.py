@@ -532,3 +532,11 @@ def test_no_lesson_leaks_a_trainer_note_or_crashes(data):
     learner = " ".join(s.html for s in lesson.segments_for("learner")) + " ".join(e.title for e in lesson.toc)
     assert "SECRET" not in learner
     assert body.count("!!! trainer") == sum(isinstance(s, TrainerNote) for s in lesson.segments)
+
+
+def test_a_script_the_course_allows_reaches_the_packet_and_lms_packages(media_course, tmp_path):
+    root = media_course('Text.\n\n<script>document.title = "allowed"</script>\n', course_extra="allow_scripts: true\n")
+    out = tmp_path / "out"
+    build(root, ["html", "scorm12"], out=out, use_cache=False, jobs=1)
+    assert '<script>document.title = "allowed"</script>' in (out / "html/lesson.html").read_text(encoding="utf-8")
+    assert 'document.title = "allowed"' in _zip_text(out / "lms/safety-scorm12.zip")

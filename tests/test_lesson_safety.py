@@ -210,6 +210,10 @@ NEAR_MISSES = {
         "!!! Trainer\n    Secret.\n",
         [at(1, "write the block type in lower case: '!!! trainer'")],
     ),
+    "invisible character first": (
+        "\u200b!!! trainer\n    Secret.\n",
+        [at(1, "this line starts with '\\u200b' before '!!!', so it is no block and its text would show to learners: start the line with '!!!'")],
+    ),
     "note inside fenced code": (
         "```\nExample:\n!!! trainer\n    Secret.\n```\n",
         [at(3, "this '!!! trainer' line is inside the fenced code that starts at line 4, so learners would see it: close the code block before the note")],

@@ -37,6 +37,9 @@ MAX_DEPTH = 50
 _BANG = re.compile(r"^(?P<prefix>(?:[ \t>:]|[-*+][ \t]|\d{1,9}[.)][ \t]|\[\^[^\]]*\]:)*)!!!(?P<rest>.*)$")
 _CONTAINERS = re.compile(r"[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ ]+[ >]*)*")
 _OPENERS = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>) ?")  # with the one space that belongs to each
+# `!!!` after something that is neither a letter nor a container prefix (an
+# invisible character, say): no block to Markdown, but meant as one.
+_ODD_BANG = re.compile(r"^(?P<lead>[^\w!]*)!!!\s*(?P<word>\w+)")
 _TRAINER_IN_CODE = re.compile(r"[ \t>]*!!![ \t]*trainer\b", re.IGNORECASE)
 _HEADER = re.compile(r'^(?P<space>[ \t]*)(?P<kind>[^\s"]*)(?:[ \t]+"(?P<title>.*)")?[ \t]*$')
 
@@ -87,6 +90,8 @@ def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
                 " so learners would see it: close the code block before the note",
             ))
         if match is None:
+            if index not in code:
+                _check_odd_bang(line, index + 1 + first_line, split.problems)
             learner.append(line)
             index += 1
             continue
@@ -149,6 +154,17 @@ def _fenced_code_lines(lines: list[str]) -> dict[int, int]:
         inside.update(dict.fromkeys(range(first, last + 1), first))
         index = found.end()
     return inside
+
+
+def _check_odd_bang(line: str, number: int, problems: list) -> None:
+    odd = _ODD_BANG.match(line)
+    if odd and difflib.get_close_matches(odd.group("word").lower(), LEARNING_BLOCKS, n=1, cutoff=0.6):
+        lead = odd.group("lead").encode("unicode_escape").decode("ascii")
+        problems.append((
+            number,
+            f"this line starts with '{lead}' before '!!!', so it is no block and its text would show to learners:"
+            " start the line with '!!!'",
+        ))
 
 
 def _check_header(match: re.Match, number: int, problems: list) -> tuple[str | None, str | None]:

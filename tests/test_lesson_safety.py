@@ -211,6 +211,10 @@ NEAR_MISSES = {
         "!!! Trainer\n    Secret.\n",
         [at(1, "write the block type in lower case: '!!! trainer'")],
     ),
+    "invisible character first": (
+        "\u200b!!! trainer\n    Secret.\n",
+        [at(1, "this line starts with '\\u200b' before '!!!', so it is no block and its text would show to learners: start the line with '!!!'")],
+    ),
     "note inside fenced code": (
         "```\nExample:\n!!! trainer\n    Secret.\n```\n",
         [at(3, "this '!!! trainer' line is inside the fenced code that starts at line 4, so learners would see it: close the code block before the note")],
@@ -222,6 +226,25 @@ NEAR_MISSES = {
 def test_near_miss_block_syntax_is_an_error_at_its_line(tmp_path, case):
     body, expected = NEAR_MISSES[case]
     assert problems_of(write_course(tmp_path, body)) == expected
+
+
+TRAINER_CLASS = "the class 'trainer' does not keep text from learners: write trainer notes as '!!! trainer' blocks"
+
+
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ('<div class="trainer">Secret.</div>', 3, TRAINER_CLASS),
+        ("Secret.\n{: .trainer }", 4, TRAINER_CLASS),
+        (
+            '<div class="admonition trainer" markdown="1">\nSecret.\n</div>',
+            3,
+            "a trainer note must be written as a '!!! trainer' block at the top level of the lesson",
+        ),
+    ],
+)
+def test_html_with_the_trainer_class_is_an_error(tmp_path, body, line, message):
+    assert problems_of(write_course(tmp_path, f"Text.\n\n{body}\n")) == [at(line, message)]
 
 
 @pytest.mark.parametrize(
@@ -427,6 +450,7 @@ LONG_LINES = {
     "[^": lambda n: "[^" * (n // 2),
     "[a](": lambda n: "[a](" * (n // 4),
     "nested brackets": lambda n: "[" * (n // 2) + "]" * (n // 2),
+    "many links": lambda n: "[a](https://example.org/) " * (n // 26),
     "unclosed tags": lambda n: "<a " * (n // 3),
     "unclosed tags in raw HTML": lambda n: "<div>\n" + "<a " * (n // 3) + "\n</div>",
 }
@@ -513,3 +537,11 @@ def test_no_lesson_leaks_a_trainer_note_or_crashes(data):
     learner = " ".join(s.html for s in lesson.segments_for("learner")) + " ".join(e.title for e in lesson.toc)
     assert "SECRET" not in learner
     assert body.count("!!! trainer") == sum(isinstance(s, TrainerNote) for s in lesson.segments)
+
+
+def test_a_script_the_course_allows_reaches_the_packet_and_lms_packages(media_course, tmp_path):
+    root = media_course('Text.\n\n<script>document.title = "allowed"</script>\n', course_extra="allow_scripts: true\n")
+    out = tmp_path / "out"
+    build(root, ["html", "scorm12"], out=out, use_cache=False, jobs=1)
+    assert '<script>document.title = "allowed"</script>' in (out / "html/lesson.html").read_text(encoding="utf-8")
+    assert 'document.title = "allowed"' in _zip_text(out / "lms/safety-scorm12.zip")

@@ -132,6 +132,11 @@ class _Writer(LinearStartTags, HTMLParser):
                 continue  # browsers keep the first of two; a malformed name is no attribute
             given[name] = value
             written[name] = self._attribute(tag, name, value)
+        if "trainer" in (given.get("class") or "").split():
+            self.findings.append(Finding(
+                self._needles("trainer"),
+                "the class 'trainer' does not keep text from learners: write trainer notes as '!!! trainer' blocks",
+            ))
         alt = given.get("alt")
         if tag == "img" and (alt is None or not alt.strip()):
             url = (given.get("src") or "").strip()

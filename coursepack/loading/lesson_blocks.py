@@ -23,7 +23,8 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
 LEARNING_BLOCKS = ("reflect", "scenario", "trainer")
-# Admonition types the theme styles, besides the learning blocks.
+# The usual admonition types (the theme styles note, tip, warning, caution and
+# danger; the others look like a note), besides the learning blocks.
 ADMONITIONS = ("note", "tip", "warning", "danger", "caution", "important", "hint", "attention", "error")
 BLOCK_TYPES = LEARNING_BLOCKS + ADMONITIONS
 INDENT = "    "
@@ -36,6 +37,9 @@ MAX_DEPTH = 50
 _BANG = re.compile(r"^(?P<prefix>(?:[ \t>:]|[-*+][ \t]|\d{1,9}[.)][ \t]|\[\^[^\]]*\]:)*)!!!(?P<rest>.*)$")
 _CONTAINERS = re.compile(r"[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ ]+[ >]*)*")
 _OPENERS = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>) ?")  # with the one space that belongs to each
+# `!!!` after something that is neither a letter nor a container prefix (an
+# invisible character, say): no block to Markdown, but meant as one.
+_ODD_BANG = re.compile(r"^(?P<lead>[^\w!]*)!!!\s*(?P<word>\w+)")
 _TRAINER_IN_CODE = re.compile(r"[ \t>]*!!![ \t]*trainer\b", re.IGNORECASE)
 _HEADER = re.compile(r'^(?P<space>[ \t]*)(?P<kind>[^\s"]*)(?:[ \t]+"(?P<title>.*)")?[ \t]*$')
 
@@ -44,7 +48,7 @@ _HEADER = re.compile(r'^(?P<space>[ \t]*)(?P<kind>[^\s"]*)(?:[ \t]+"(?P<title>.*
 class TrainerSource:
     title: str
     text: str  # the note's body, de-indented: a Markdown document of its own
-    line: int  # of its `!!! trainer` line, 1-based in the lesson body
+    line: int  # of its `!!! trainer` line in the file
 
 
 @dataclass
@@ -86,15 +90,20 @@ def split_lesson(body: str, first_line: int = 0) -> SplitLesson:
                 " so learners would see it: close the code block before the note",
             ))
         if match is None:
+            if index not in code:
+                _check_odd_bang(line, index + 1 + first_line, split.problems)
             learner.append(line)
             index += 1
             continue
         number = index + 1 + first_line
         kind, title = _check_header(match, number, split.problems)
+        if kind not in LEARNING_BLOCKS or match.group("prefix"):
+            learner.append(line)  # Markdown's to read (or already an error)
+            index += 1
+            continue
         end = _body_end(lines, index + 1)
-        if kind in LEARNING_BLOCKS and not match.group("prefix"):
-            _check_body(kind, lines, index + 1, end, number, split.problems, first_line)
-        if kind == "trainer" and not match.group("prefix"):
+        _check_body(kind, lines, index + 1, end, number, split.problems, first_line)
+        if kind == "trainer":
             body_lines = [text[len(INDENT):] for text in lines[index + 1 : end]]
             split.trainer_notes.append(TrainerSource(title or "", "\n".join(body_lines), number))
             learner += ["", split.trainer_marker(len(split.trainer_notes) - 1), ""]
@@ -145,6 +154,17 @@ def _fenced_code_lines(lines: list[str]) -> dict[int, int]:
         inside.update(dict.fromkeys(range(first, last + 1), first))
         index = found.end()
     return inside
+
+
+def _check_odd_bang(line: str, number: int, problems: list) -> None:
+    odd = _ODD_BANG.match(line)
+    if odd and difflib.get_close_matches(odd.group("word").lower(), LEARNING_BLOCKS, n=1, cutoff=0.6):
+        lead = odd.group("lead").encode("unicode_escape").decode("ascii")
+        problems.append((
+            number,
+            f"this line starts with '{lead}' before '!!!', so it is no block and its text would show to learners:"
+            " start the line with '!!!'",
+        ))
 
 
 def _check_header(match: re.Match, number: int, problems: list) -> tuple[str | None, str | None]:

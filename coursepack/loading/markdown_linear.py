@@ -26,6 +26,10 @@ from coursepack.loading.html_rewrite import LinearStartTags
 _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"[()]")
 _QUOTE = re.compile(r"[\"']")
+_PAREN_OR_QUOTE = re.compile(r"[()\"']")
+# Brackets read one by one before the text's table is made: most links close
+# within a few, and a text changes (so needs a new table) after every link.
+_NEAR = 32
 _FOOTNOTE = re.compile(r"\[\^([^\]\[]*)\]")
 
 
@@ -36,6 +40,10 @@ class _Closing:
         self.pair, self.opener = pair, opener
         self.text: str | None = None
         self.closing: dict[int, int] = {}
+
+    def has(self, text: str) -> bool:
+        """Whether the table of `text` is made already."""
+        return text is self.text
 
     def of(self, text: str) -> dict[int, int]:
         if text is not self.text:
@@ -87,6 +95,16 @@ def make_linear(md: markdown.Markdown) -> None:
         # What LinkInlineProcessor.getText returns, for the `[` just before `index`.
         if index == 0 or data[index - 1] != "[":
             return LinkInlineProcessor.getText(self, data, index)
+        depth = 1
+        for seen, found in enumerate(() if brackets.has(data) else _BRACKET.finditer(data, index)):
+            depth += 1 if found.group() == "[" else -1
+            if depth == 0:
+                return data[index : found.start()], found.end(), True
+            if seen == _NEAR:
+                break
+        else:
+            if not brackets.has(data):
+                return data[index:], len(data), False
         close = brackets.of(data).get(index - 1)
         if close is None:
             return data[index:], len(data), False
@@ -96,13 +114,26 @@ def make_linear(md: markdown.Markdown) -> None:
         # A destination with no quote in it (so no title) needs only its parentheses
         # matched; anything else is left to LinkInlineProcessor.getLink.
         found = self.RE_LINK.match(data, pos=index)
-        if found and not found.group(1):
-            close = parens.of(data).get(index)
-            if data[index : index + 1] == "(" and not quotes.any_in(data, found.end(), len(data) if close is None else close):
-                if close is None:
-                    return "", None, index, False
-                return self.unescape(data[found.end() : close]).strip(), None, close + 1, True
-        return LinkInlineProcessor.getLink(self, data, index)
+        if not found or found.group(1) or data[index : index + 1] != "(":
+            return LinkInlineProcessor.getLink(self, data, index)
+        start, depth = found.end(), 1
+        for seen, mark in enumerate(() if parens.has(data) else _PAREN_OR_QUOTE.finditer(data, start)):
+            if mark.group() in "\"'":
+                return LinkInlineProcessor.getLink(self, data, index)
+            depth += 1 if mark.group() == "(" else -1
+            if depth == 0:
+                return self.unescape(data[start : mark.start()]).strip(), None, mark.end(), True
+            if seen == _NEAR:
+                break
+        else:
+            if not parens.has(data):
+                return "", None, index, False
+        close = parens.of(data).get(index)
+        if quotes.any_in(data, start, len(data) if close is None else close):
+            return LinkInlineProcessor.getLink(self, data, index)
+        if close is None:
+            return "", None, index, False
+        return self.unescape(data[start:close]).strip(), None, close + 1, True
 
     for pattern in md.inlinePatterns:
         if isinstance(pattern, LinkInlineProcessor):

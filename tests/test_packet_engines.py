@@ -630,3 +630,24 @@ def test_the_sample_course_keeps_module_1_through_a_restart(session_of, engine, 
     wait_status(session, 0, "Passed · 100%")
     assert session.eval("document.querySelector('[data-cp=\"summary-count\"]').textContent") == f"1 of {len(course.modules)} modules complete"
     finish(session)
+
+
+@pytest.mark.parametrize("engine", ["firefox"])
+def test_reset_clears_the_progress_every_page_shares(session_of, engine, packets):
+    """In Firefox the site's progress is in assets/store.html's frame: a reset must clear it there."""
+    session = session_of(engine, "reset")
+    session.open(site(packets, "greeting.html"))
+    pass_module_1(session)
+    session.open(site(packets))
+    wait_status(session, 0, "Passed · 100%")
+    session.click("[data-cp='reset']")
+    session.click("[data-cp='reset-dialog'] button[value='reset']")
+    session.wait("(document.querySelector('[data-cp=announce]') || {textContent: ''}).textContent.indexOf('reset') >= 0")
+    assert status_of(session, 0) == "Not started"
+    finish(session)
+    session = session_of(engine, "reset")
+    session.open(site(packets))
+    assert status_of(session, 0) == "Not started"
+    session.open(site(packets, "greeting.html"))
+    assert session.eval("document.querySelector('#q-smile [data-cp=check]').getAttribute('aria-disabled')") is None
+    finish(session)

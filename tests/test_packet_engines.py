@@ -33,7 +33,10 @@ try:
 except ImportError:  # then the browser fixture skips, or fails under CI=true
     expect = None
 
-from conftest import CHROMIUM, FIXTURES, require, run_coursepack
+from conftest import CHROMIUM, FIXTURES, REPO, require, run_coursepack
+from coursepack.loading import load_course
+from coursepack.model import FillBlank, MultipleChoice, Numeric, SingleChoice, TrueFalse
+from coursepack.packet.quiz_view import plain_text
 
 JS = Path(__file__).resolve().parent / "js"
 FIREFOX = "/usr/bin/firefox-esr"
@@ -282,6 +285,15 @@ def packets(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def sample_packets(tmp_path_factory) -> Path:
+    """The sample course at the repository root, built as `html` and `single`."""
+    out = tmp_path_factory.mktemp("sample-engines") / "output"
+    result = run_coursepack("build", str(REPO), "--format", "html,single", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture
 def session_of(engines, tmp_path):
     """Start sessions that are closed at the end of the test, with no console error allowed."""
@@ -316,25 +328,44 @@ def single(packets: Path, view: str = "") -> str:
     return (packets / "desk-basics.html").as_uri() + (f"#view-{view}" if view else "")
 
 
-def choose(session: Session, question: str, choice: str) -> None:
-    """Pick the choice whose text is `choice` ("true"/"false" for true/false questions), then check."""
+def pick_choice(session: Session, question: str, choice: str) -> None:
+    """Click the choice whose text is `choice` ("true"/"false" for true/false questions)."""
     picked = session.eval(
         f"""(function () {{
           var box = document.getElementById({json.dumps('q-' + question)});
           var input = document.getElementById({json.dumps('q-' + question + '-' + choice)});
           if (!input) {{
             var wanted = Array.prototype.filter.call(box.querySelectorAll('.choice'), function (c) {{
-              return c.querySelector('.choice-text').textContent.trim() === {json.dumps(choice)};
+              return c.querySelector('.choice-text').textContent.replace(/\\s+/g, ' ').trim() === {json.dumps(choice)};
             }})[0];
             input = wanted && wanted.querySelector('input');
           }}
-          if (!input) return null;
-          input.setAttribute('data-test-pick', '1');
-          return input.id;
+          return input ? input.id : null;
         }})()"""
     )
     assert picked, f"question {question} has no choice {choice!r}"
     session.click(f"label[for='{picked}']")
+
+
+def answer_right(session: Session, question) -> None:
+    """Answer a single, multiple, true/false, fill-in or numeric question right, then check it."""
+    if isinstance(question, TrueFalse):
+        pick_choice(session, question.id, "true" if question.answer else "false")
+    elif isinstance(question, (SingleChoice, MultipleChoice)):
+        for choice in question.choices:
+            if choice.correct:
+                pick_choice(session, question.id, plain_text(choice.text.html))
+    elif isinstance(question, FillBlank):
+        type_into(session, f"#q-{question.id} [data-cp='answer']", question.answers[0])
+    elif isinstance(question, Numeric):
+        type_into(session, f"#q-{question.id} [data-cp='answer']", f"{question.answer:g}")
+    else:
+        raise AssertionError(f"no way to answer {question.type} here")
+    session.click(f"#q-{question.id} [data-cp='check']")
+
+
+def choose(session: Session, question: str, choice: str) -> None:
+    pick_choice(session, question, choice)
     session.click(f"#q-{question} [data-cp='check']")
 
 
@@ -576,3 +607,47 @@ class ChromiumPage(Session):
 
     def click(self, selector):
         self.page.click(selector)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_sample_course_keeps_module_1_through_a_restart(session_of, engine, sample_packets):
+    course = load_course(REPO).course
+    module = course.modules[0]
+    home = (sample_packets / "html" / "index.html").as_uri()
+    session = session_of(engine, "sample")
+    session.open(home)
+    assert status_of(session, 0) == "Not started"
+    session.open((sample_packets / "html" / f"{module.id}.html").as_uri())
+    for question in module.quiz.questions:
+        answer_right(session, question)
+    session.wait("document.querySelector('[data-cp=\"quiz-result\"]').textContent.indexOf('Passed') >= 0")
+    session.open(home)
+    wait_status(session, 0, "Passed · 100%")
+    finish(session)
+
+    session = session_of(engine, "sample")
+    session.open(home)
+    wait_status(session, 0, "Passed · 100%")
+    assert session.eval("document.querySelector('[data-cp=\"summary-count\"]').textContent") == f"1 of {len(course.modules)} modules complete"
+    finish(session)
+
+
+@pytest.mark.parametrize("engine", ["firefox"])
+def test_reset_clears_the_progress_every_page_shares(session_of, engine, packets):
+    """In Firefox the site's progress is in assets/store.html's frame: a reset must clear it there."""
+    session = session_of(engine, "reset")
+    session.open(site(packets, "greeting.html"))
+    pass_module_1(session)
+    session.open(site(packets))
+    wait_status(session, 0, "Passed · 100%")
+    session.click("[data-cp='reset']")
+    session.click("[data-cp='reset-dialog'] button[value='reset']")
+    session.wait("(document.querySelector('[data-cp=announce]') || {textContent: ''}).textContent.indexOf('reset') >= 0")
+    assert status_of(session, 0) == "Not started"
+    finish(session)
+    session = session_of(engine, "reset")
+    session.open(site(packets))
+    assert status_of(session, 0) == "Not started"
+    session.open(site(packets, "greeting.html"))
+    assert session.eval("document.querySelector('#q-smile [data-cp=check]').getAttribute('aria-disabled')") is None
+    finish(session)

@@ -156,6 +156,7 @@ class PacketPages:
                 "fingerprint": fingerprint(course),
                 "home": self.form.home,
                 "certificate": self.form.completion,
+                "results": self.form.results,
                 "modules": [
                     {
                         "id": page.id,

@@ -1437,10 +1437,15 @@
     if (store.kept()) return;
     var refused = text(store.kind === "session" ? "storage_session" : "storage_none");
     if (intro) intro.textContent = refused;
-    all(".storage-notice").forEach(function (notice) {
-      one('[data-cp="storage-text"]', notice).textContent = refused;
-      notice.hidden = false;
-    });
+    // Made here rather than in every page: only the pages that need it carry it.
+    var notice = document.createElement("div");
+    notice.className = "storage-notice";
+    notice.setAttribute("role", "note");
+    notice.innerHTML = "<p>" + icon("info") + "<span>" + escapeHtml(refused) + ' <a href="' + escapeHtml(COURSE.results) + '">' +
+      escapeHtml(text("storage_results_link")) + "</a></span></p>";
+    var header = one(".topbar");
+    if (header) header.parentNode.insertBefore(notice, header.nextSibling);
+    else document.body.insertBefore(notice, document.body.firstChild);
   }
 
   function start() {

@@ -248,6 +248,47 @@ def test_the_lms_mastery_score_decides_passed(context, content, lms, demo):
     assert next(s for s in statements if verb(s) == "failed")["result"]["score"]["scaled"] < 1
 
 
+def test_a_refused_statement_takes_no_other_with_it_and_is_sent_again_at_the_next_launch(context, content, lms, demo):
+    course, package = demo
+    lrs = make_lrs(lms, demo, mastery=0.75, refuse={"completed"})
+    first, second, _ = course.modules
+    session = Session(context, content, lrs)
+    session.open_module(first)
+    take_quiz(session.packet, first.quiz)
+    session.open_module(second)
+    take_quiz(session.packet, second.quiz)
+    one = session.leave()
+    assert [s["verb"]["id"] for s in lrs.refused] == [VERBS + "completed"]
+    assert [verb(s) for s in one if verb(s) in DEFINED] == ["initialized", "passed", "terminated"]
+    assert len([s for s in one if verb(s) == "answered"]) == 8
+    assert all(len(verbs) == 1 for verbs in lrs.posts), f"statements sent together: {lrs.posts}"
+    # Kept for the next launch ("terminated" too: the page ended before its answer came).
+    assert VERBS + "completed" in [e["statement"]["verb"]["id"] for e in lrs.documents["coursepack.state"]["outbox"]]
+
+    two = Session(context, content, lrs).leave()
+    assert [verb(s) for s in two if verb(s) in DEFINED] == ["initialized", "terminated"]
+    again = lrs.session_statements(session.session_id)  # the first session's statements, now complete
+    assert sorted(verb(s) for s in again if verb(s) in DEFINED) == ["completed", "initialized", "passed", "terminated"]
+    assert [s["id"] for s in again if verb(s) == "completed"] == [lrs.refused[0]["id"]]
+    assert len({s["id"] for s in lrs.statements}) == len(lrs.statements)
+    # Only the last session's own "terminated" may still wait for a confirmation.
+    left = [e["statement"]["verb"]["id"] for e in lrs.documents["coursepack.state"].get("outbox", [])]
+    assert left in ([], [VERBS + "terminated"])
+
+
+def test_terminated_is_sent_on_its_own_when_failed_is_refused(context, content, lms, demo):
+    course, package = demo
+    lrs = make_lrs(lms, demo, mastery=0.75, refuse={"failed"})
+    session = Session(context, content, lrs)
+    for module in course.modules[:2]:
+        session.open_module(module)
+        take_quiz(session.packet, module.quiz, right=False)
+    statements = session.leave()
+    assert [verb(s) for s in statements if verb(s) in DEFINED] == ["initialized", "terminated"]
+    assert [s["verb"]["id"] for s in lrs.refused] == [VERBS + "failed"]
+    assert ["terminated"] in lrs.posts
+
+
 @pytest.mark.parametrize("mode", ["Browse", "Review"])
 def test_browse_and_review_send_only_initialized_and_terminated(context, content, lms, demo, mode):
     course, package = demo

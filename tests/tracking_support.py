@@ -208,7 +208,8 @@ class FakeLrs:
     """
 
     def __init__(self, server: LoopbackServer, launch_mode: str = "Normal", mastery: float | None = 0.8,
-                 move_on: str = "CompletedAndPassed", return_url: str | None = None):
+                 move_on: str = "CompletedAndPassed", return_url: str | None = None,
+                 refuse: set[str] | None = None):
         self.server = server
         self.token = base64.b64encode(b"learner:" + uuid.uuid4().hex.encode()).decode()
         self.registration = str(uuid.uuid4())
@@ -219,13 +220,23 @@ class FakeLrs:
         self.mastery = mastery
         self.move_on = move_on
         self.return_url = return_url
+        # Verbs whose first statement is refused (403), as a strict LRS refuses
+        # one it finds invalid; a request carrying it is refused whole.
+        self.refuse = set(refuse or ())
+        self.refused: list[dict] = []
+        self.posts: list[list[str]] = []  # the verbs of each statements request
         self.statements: list[dict] = []
-        self.documents: dict[str, dict] = {}
+        self.registrations: dict[str, dict[str, dict]] = {}  # registration -> state id -> document
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, query, headers
         self.fetches = 0
         self.session_id = ""
         self.lock = threading.Lock()
         server.handlers.append(self.handle)
+
+    @property
+    def documents(self) -> dict[str, dict]:
+        """The state documents of the current registration."""
+        return self.registrations.setdefault(self.registration, {})
 
     def new_session(self) -> None:
         self.session_id = str(uuid.uuid4())
@@ -284,10 +295,25 @@ class FakeLrs:
             if resource == "statements" and method == "POST":
                 received = json.loads(body)
                 received = received if isinstance(received, list) else [received]
+                self.posts.append([s["verb"]["id"].rsplit("/", 1)[-1] for s in received])
+                for statement in received:
+                    verb = statement["verb"]["id"].rsplit("/", 1)[-1]
+                    if verb in self.refuse:
+                        self.refuse.discard(verb)
+                        self.refused.append(statement)
+                        return Reply(status=403, body=b'{"error": "statement refused"}', headers=cors)
+                known = {s["id"] for s in self.statements}
+                if any(s["id"] in known for s in received):
+                    return Reply(status=409, body=b'{"error": "statement id already stored"}', headers=cors)
                 for statement in received:
                     statement["stored-order"] = len(self.statements)
                     self.statements.append(statement)
                 return Reply(body=json.dumps([s["id"] for s in received]).encode(), headers=cors)
+            if resource == "statements" and method == "GET" and "statementId" in query:
+                found = [s for s in self.statements if s["id"] == query["statementId"]]
+                if not found:
+                    return Reply(status=404, body=b"", headers=cors)
+                return Reply(body=json.dumps(found[0]).encode(), headers=cors)
             if resource == "activities/state":
                 if (query.get("activityId") != self.activity_id or query.get("registration") != self.registration
                         or json.loads(query.get("agent", "null")) != self.actor):

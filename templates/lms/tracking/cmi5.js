@@ -21,6 +21,7 @@
   var MASTERY_EXTENSION = CMI5 + "context/extensions/masteryscore";
   var INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction";
   var STATE_ID = "coursepack.state";
+  var MAX_TRIES = 3; // a statement the LRS refused this often is given up
 
   function launchParameters() {
     var query = new URLSearchParams(window.location.search);
@@ -109,14 +110,18 @@
     var mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : null;
     var reported = saved.reported || {}; // per registration: completed, passed
     var sentThisSession = {};
-    var pending = [];
+    var outbox = (saved.outbox || []).map(function (e) { return { statement: e.statement, tries: e.tries || 0, carried: true }; });
+    var leaving = false; // the learner pressed the exit button
+    var finishing = null; // the end of the session, when it can be awaited
     var inFlight = null;
     var started = Date.now();
     var latest = { state: saved.state || null, location: saved.location || null };
     var storedJson = JSON.stringify(documentBody());
 
     function documentBody() {
-      return { state: latest.state, location: latest.location, reported: reported };
+      var body = { state: latest.state, location: latest.location, reported: reported };
+      if (outbox.length) body.outbox = outbox.map(function (e) { return { statement: e.statement, tries: e.tries }; });
+      return body;
     }
 
     function context(options) {
@@ -159,24 +164,73 @@
       });
     }
 
-    // Statements leave in order, one request at a time; their timestamps order them too.
-    function send(statements, keepalive) {
-      pending = pending.concat(statements);
-      if (keepalive) {
-        var all = pending;
-        pending = [];
-        return xapi("POST", "statements", null, all, true);
-      }
-      pump();
+    /* Statements leave one per request, in order, and each response is
+     * checked: one statement the LRS refuses cannot take others with it.
+     * Until the LRS accepts a statement it stays in the outbox, which the
+     * state document carries, so a statement refused or cut off by the
+     * page's end is sent again at the next launch (the LRS keeps one copy of
+     * a statement id). "terminated" always has a request of its own. */
+    function queue(statements) {
+      outbox = outbox.concat(statements.map(function (s) { return { statement: s, tries: 0 }; }));
+    }
+
+    function send(statements) {
+      queue(statements);
+      return pump();
+    }
+
+    // A statement carried over from an earlier launch may have arrived after all.
+    function known(entry) {
+      if (!entry.carried) return Promise.resolve(false);
+      return xapi("GET", "statements", { statementId: entry.statement.id })
+        .then(function (response) { return response.ok; }, function () { return false; });
+    }
+
+    function post(entry, keepalive) {
+      entry.tries++;
+      return known(entry).then(function (there) {
+        return there ? { ok: true } : xapi("POST", "statements", null, entry.statement, keepalive);
+      }).then(function (response) {
+        // 409: the LRS already holds this statement id (sent before the page ended).
+        var accepted = response.ok || response.status === 409;
+        if (!accepted) throw new Error("statement " + entry.statement.verb.id + " refused: " + response.status);
+      });
+    }
+
+    function delivered(entry) {
+      outbox = outbox.filter(function (e) { return e !== entry; });
+    }
+
+    function given(entry) {
+      // Refused too often: the LRS will not take it; keep the others moving.
+      if (entry.tries >= MAX_TRIES) delivered(entry);
     }
 
     function pump() {
-      if (inFlight || !pending.length) return;
-      var batch = pending;
-      pending = [];
-      inFlight = xapi("POST", "statements", null, batch, true)
-        .catch(function (e) { if (window.console) console.warn("coursepack: statements not sent", e); })
-        .then(function () { inFlight = null; pump(); });
+      if (inFlight) return inFlight;
+      var next = outbox.filter(function (e) { return !e.held; })[0];
+      if (!next) return Promise.resolve();
+      next.posting = true;
+      inFlight = post(next, true)
+        .then(function () { delivered(next); }, function (e) {
+          next.posting = false;
+          if (window.console) console.warn("coursepack: " + e.message);
+          next.held = true; // retried at the next launch
+          given(next);
+        })
+        .then(function () { inFlight = null; storeDocument(false); return pump(); });
+      return inFlight;
+    }
+
+    // At the page's end no answer can be awaited: every statement still due
+    // goes in a request of its own that outlives the page (one refused in
+    // this session waits for the next launch).
+    function flush() {
+      outbox.forEach(function (entry) {
+        if (entry.posting || entry.held) return;
+        entry.posting = true;
+        post(entry, true).then(function () { delivered(entry); }, function () { given(entry); });
+      });
     }
 
     function duration() {
@@ -197,8 +251,9 @@
 
     var initialized = statement("initialized", null, { categories: [CATEGORY_CMI5] });
     sentThisSession.initialized = true;
-    return xapi("POST", "statements", null, [initialized]).then(function (response) {
+    return xapi("POST", "statements", null, initialized).then(function (response) {
       if (!response.ok) throw new Error("initialized statement refused: " + response.status);
+      pump(); // what an earlier launch could not deliver
       return {
         state: latest.state,
         location: latest.location,
@@ -260,22 +315,32 @@
         },
 
         finish: function (verdict) {
-          storeDocument(true);
           var last = [];
           if (judged && verdict && verdict.success === "failed" && !reported.passed && !sentThisSession.passed) {
             last.push(defined("failed", { score: score(verdict.score), success: false, duration: duration() }));
           }
-          last.push(statement("terminated", { duration: duration() }, { categories: [CATEGORY_CMI5] }));
-          return send(last, true);
+          var terminated = statement("terminated", { duration: duration() }, { categories: [CATEGORY_CMI5] });
+          if (leaving) {
+            // The exit button can wait: everything due in order, "terminated" last and alone.
+            return (finishing = Promise.resolve(inFlight)
+              .then(function () { return send(last); })
+              .then(function () { return send([terminated]); })
+              .then(function () { storeDocument(true); }));
+          }
+          // The page is going away and no answer can be awaited. Saved first:
+          // what the LRS does not confirm is sent again at the next launch.
+          queue(last.concat([terminated]));
+          storeDocument(true);
+          flush();
         },
 
         exit: launchData.returnURL ? function (session) {
+          leaving = true;
           session.finish();
-          window.location.href = launchData.returnURL;
+          Promise.resolve(finishing).then(function () { window.location.href = launchData.returnURL; });
         } : null
       };
     });
   }
-
   T.launch(connect);
 })();

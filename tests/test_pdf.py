@@ -424,4 +424,4 @@ def test_one_labelling_scheme_numbers_for_questions_letters_for_answers(pdfs):
     assert not re.search(r"\b[a-d]\s+ORDER-ITEM", learner)  # items to order: only a box for the number
     trainer = text(pdfs["trainer"])
     key = trainer[trainer.index("Answer key: First worksheet"):]
-    assert re.search(r"Numbers in the boxes, top to bottom\s+\d(·\d){3}", key)
+    assert re.search(r"NUMBERS IN THE BOXES, TOP TO BOTTOM\s+\d(·\d){3}", key)  # key labels are set in capitals

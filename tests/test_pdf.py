@@ -415,3 +415,13 @@ def test_an_image_title_is_printed_as_its_caption(pdfs):
     learner = text(pdfs["learner"])
     assert "CAPTION-MARKER: the fishing grounds" in learner
     assert learner.index("CAPTION-MARKER") > learner.index("Read the chart")
+
+
+def test_one_labelling_scheme_numbers_for_questions_letters_for_answers(pdfs):
+    learner = text(pdfs["learner"])
+    assert re.search(r"\b[A-D]\s+Dives from the air", learner)  # matching answers keep their letters
+    assert not re.search(r"\b[1-3]\s+(Gannet|Pelican|Heron)\b", learner)  # prompts: only a box, no number
+    assert not re.search(r"\b[a-d]\s+ORDER-ITEM", learner)  # items to order: only a box for the number
+    trainer = text(pdfs["trainer"])
+    key = trainer[trainer.index("Answer key: First worksheet"):]
+    assert re.search(r"NUMBERS IN THE BOXES, TOP TO BOTTOM\s+\d(·\d){3}", key)  # key labels are set in capitals

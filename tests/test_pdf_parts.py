@@ -55,9 +55,12 @@ def test_the_key_names_the_letters_the_worksheet_printed(course):
     key = answer_key(1, single, module.quiz)
     assert [o.label for o in key.answers] == [printed["Gannet"]]
     ordering = module.quiz.questions[6]
-    shown = {o.html: o.label for o in worksheet(7, ordering, module.quiz).options}
-    steps = answer_key(7, ordering, module.quiz).answers
-    assert [s.note for s in steps] == [shown[item.html] for item in ordering.items]
+    printed = [o.html for o in worksheet(7, ordering, module.quiz).options]  # top to bottom, out of order
+    boxes = answer_key(7, ordering, module.quiz).answer_text.split("\u00b7")
+    assert [int(n) for n in boxes] == [[i.html for i in ordering.items].index(html) + 1 for html in printed]
+    matching = module.quiz.questions[5]
+    letters = {o.html: o.label for o in worksheet(6, matching, module.quiz).matches}
+    assert [o.label for o in answer_key(6, matching, module.quiz).answers] == [letters[p.match] for p in matching.pairs]
 
 
 def test_points_needed_to_pass(course):

@@ -136,3 +136,10 @@ def test_a_certificate_made_out_to_a_learner_carries_the_date():
     named = certificate(course, theme, date, learner="Ada Lovelace").html
     assert "Ada Lovelace" in named and format_date(date, theme.strings("en")) in named
     assert format_date(date, theme.strings("en")) not in certificate(course, theme, date).html
+
+
+def test_an_answer_key_starts_on_the_page_of_its_first_answer(sample):
+    for page in pages(sample["trainer"]):
+        if "Answer key: Check your understanding" in page:
+            after = page.split("Answer key: Check your understanding", 1)[1]
+            assert "CORRECT" in after or "SAMPLE ANSWER" in after, after[:300]

@@ -44,7 +44,7 @@ class Option:
 
     label: str
     html: str
-    note: str = ""  # in the answer key: the label the learner saw, where it differs
+    note: str = ""  # in the answer key: what a matching prompt is matched with
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,14 @@ def worksheet(number: int, question, quiz: Quiz) -> Worksheet:
         before, after = question.prompt_parts
         return Worksheet(number, question.type, prompt, blank_before=before, blank_after=after)
     if isinstance(question, Matching):
-        prompts = tuple(Option(str(i), p.prompt.html) for i, p in enumerate(question.pairs, start=1))
+        # Prompts are not numbered: on a page, numbers belong to questions and letters to answers.
+        prompts = tuple(Option("", p.prompt.html) for p in question.pairs)
         matches = tuple(Option(letter(i), htmllib.escape(m)) for i, m in enumerate(question.options))
         return Worksheet(number, question.type, prompt, options=prompts, matches=matches,
                          unused_matches=len(matches) > len(prompts))
     if isinstance(question, Ordering):
         order = scrambled(question.id, len(question.items))
-        items = tuple(Option(letter(shown).lower(), question.items[i].html) for shown, i in enumerate(order))
+        items = tuple(Option("", question.items[i].html) for i in order)
         return Worksheet(number, question.type, prompt, options=items)
     return Worksheet(number, question.type, prompt)  # true_false, numeric, open
 
@@ -144,18 +145,16 @@ def answer_key(number: int, question, quiz: Quiz) -> KeyEntry:
         text = f"{question.answer:g}" + (f" ± {question.tolerance:g}" if question.tolerance else "")
         return KeyEntry(number, question.type, answer_text=text, grid=text, **common)
     if isinstance(question, Matching):
+        # In the order the prompts print: the letter each box needs, the prompt, the answer it names.
         label = {m: letter(i) for i, m in enumerate(question.options)}
-        pairs = tuple(Option(f"{i} = {label[p.match]}", htmllib.escape(p.match))
-                      for i, p in enumerate(question.pairs, start=1))
+        pairs = tuple(Option(label[p.match], p.prompt.html, note=htmllib.escape(p.match)) for p in question.pairs)
         return KeyEntry(number, question.type, answers=pairs, grid=GRID_JOIN.join(label[p.match] for p in question.pairs),
                         **common)
     if isinstance(question, Ordering):
         order = scrambled(question.id, len(question.items))
-        printed = {i: letter(shown).lower() for shown, i in enumerate(order)}
-        steps = tuple(Option(str(i + 1), item.html, note=printed[i]) for i, item in enumerate(question.items))
-        boxes = " · ".join(f"{printed[i]} {i + 1}" for i in order)  # printed order, with the number each box needs
-        return KeyEntry(number, question.type, answers=steps, answer_text=boxes,
-                        grid=GRID_JOIN.join(str(i + 1) for i in order), **common)
+        steps = tuple(Option(str(i + 1), item.html) for i, item in enumerate(question.items))
+        boxes = GRID_JOIN.join(str(i + 1) for i in order)  # the number each box needs, top to bottom
+        return KeyEntry(number, question.type, answers=steps, answer_text=boxes, grid=boxes, **common)
     assert isinstance(question, Open)
     sample = question.sample_answer.html if question.sample_answer else ""
     return KeyEntry(number, question.type, sample_answer_html=sample, **common)

@@ -46,14 +46,7 @@ NGRAM = 6  # six words in a row from a trainer note are that note, not chance
 
 # Mutation kinds that still find a bug, each to be removed from here by the change that fixes it.
 # A key is a kind, or "kind@file" where the file is course.yml, lesson.md or quiz.yml.
-KNOWN_FAILING: dict[str, str] = {
-    # A trainer body indented 2 spaces or not at all becomes learner text; check says "no errors".
-    "reindent_trainer_note@lesson.md": "trainer text shown to learners",
-    # `!!! trainer:`, ` !!! trainer`, `??? trainer`, `???+ trainer`, `!!!  #trainer`: shown, no error.
-    "near_miss_trainer@lesson.md": "trainer text shown to learners",
-    # A Markdown list or quote nested a few hundred deep in a lesson: RecursionError, exit 2.
-    "deep_nesting@lesson.md": "exit 2",
-}
+KNOWN_FAILING: dict[str, str] = {}  # "kind" or "kind@file" -> the bug it still finds
 
 KINDS = (
     "delete_line", "duplicate_line", "swap_lines", "reindent", "insert_text", "insert_line",

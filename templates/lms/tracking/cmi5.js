@@ -140,10 +140,20 @@
       return ctx;
     }
 
+    /* Each statement's timestamp is later than the one before it: at the
+     * page's end the requests leave together and can reach the LRS in any
+     * order, and the timestamps still say which came first ("terminated"
+     * last, as cmi5 requires). */
+    var lastTimestamp = 0;
+    function nextTimestamp() {
+      lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+      return new Date(lastTimestamp).toISOString();
+    }
+
     function statement(verb, result, options, object) {
       var s = {
         id: uuid(),
-        timestamp: new Date().toISOString(),
+        timestamp: nextTimestamp(),
         actor: launch.actor,
         verb: { id: ADL + verb, display: { "en-US": verb } },
         object: object || { id: launch.activityId, objectType: "Activity" },

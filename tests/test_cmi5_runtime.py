@@ -182,6 +182,10 @@ def test_a_passing_session_sends_the_cmi5_statements_in_order(context, content, 
     assert first_answer["context"]["contextActivities"]["parent"] == [{"id": lrs.activity_id, "objectType": "Activity"}]
     assert [a["result"].get("response") for a in answered[5:7]] == [
         "desk[.]checkout[,]corner[.]reading", "greet[,]listen[,]help"]
+    # xAPI: an empty result SHOULD NOT be sent (a strict LRS rejects it); an open
+    # question's answer stays private, so its statement carries no result at all.
+    assert all(a.get("result") != {} for a in answered)
+    assert "result" not in answered[7]
 
     document = lrs.documents["coursepack.state"]
     assert document["reported"] == {"completed": True, "passed": True}

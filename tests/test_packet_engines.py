@@ -16,6 +16,7 @@ each engine's capture sees one.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import queue
@@ -406,6 +407,7 @@ def visible(selector: str) -> str:
 
 NOTE = "A greeting, then my name."
 LEARNER = "Zoë Martin"
+SECOND_LEARNER = "Ana Ortiz"
 
 
 # ------------------------------------------------------------------ the tests
@@ -519,7 +521,27 @@ def test_progress_survives_a_restart_and_the_results_file_carries_it_to_a_fresh_
     assert session.eval("document.querySelector('[data-cp=\"certificate-name\"]').value") == LEARNER
     session.open(site(packets, "greeting.html"))
     assert session.eval("document.querySelector(\"textarea[data-note='greeting-reflect-1']\").value") == NOTE
+    # A second learner on this browser: the same progress under another name, saved.
+    session.open(site(packets, "completion.html"))
+    type_into(session, "[data-cp='certificate-name']", SECOND_LEARNER)
+    session.open(site(packets))
+    session.wait(visible("[data-cp='certificate-link']"))
+    second = session.download("#save-results")
     finish(session)
+
+    # The trainer turns both files, as this engine wrote them, into the report.
+    assert second.name == "desk-basics-results-ana-ortiz.json"
+    report = saved.parent / "report"
+    result = run_coursepack("results", str(saved), str(second), "--course", str(FIXTURES / "packet-engines"),
+                            "--out", str(report))
+    assert result.returncode == 0, result.stderr
+    with open(report / "report.csv", encoding="utf-8-sig", newline="") as csv_file:
+        table = [(r["learner"], r["module"], r["status"], r["best_score"], r["date"]) for r in csv.DictReader(csv_file)]
+    assert sorted(table) == sorted(
+        (learner, module, "passed", "100", today)
+        for learner in (LEARNER, SECOND_LEARNER) for module in ("greeting", "closing")
+    )
+    assert LEARNER in (report / "report.html").read_text(encoding="utf-8")
 
 
 def test_where_storage_is_refused_every_page_says_so_and_the_results_file_carries_the_learner_on(session_of, packets):

@@ -13,9 +13,6 @@ The run is derandomized and sized for CI (about a minute). To search longer,
 with a new random seed each run:
 
     COURSEPACK_FUZZ_EXAMPLES=1000 python -m pytest -q tests/test_fuzz_sources.py
-
-Mutations that still find known bugs are left out (KNOWN_FAILING) until those
-bugs are fixed; COURSEPACK_FUZZ_ALL=1 puts them back in.
 """
 
 from __future__ import annotations
@@ -43,10 +40,6 @@ EXAMPLES = int(os.environ.get("COURSEPACK_FUZZ_EXAMPLES", "45"))
 TIMEOUT_S = 30  # one command on the sample course takes about a second
 MEMORY_LIMIT = 2 * 1024**3  # a blow-up becomes a MemoryError (exit 2), not a stalled machine
 NGRAM = 6  # six words in a row from a trainer note are that note, not chance
-
-# Mutation kinds that still find a bug, each to be removed from here by the change that fixes it.
-# A key is a kind, or "kind@file" where the file is course.yml, lesson.md or quiz.yml.
-KNOWN_FAILING: dict[str, str] = {}  # "kind" or "kind@file" -> the bug it still finds
 
 KINDS = (
     "delete_line", "duplicate_line", "swap_lines", "reindent", "insert_text", "insert_line",
@@ -85,15 +78,9 @@ HEADER = re.compile(rb"^([ \t]*)!!!\s*trainer\b")
 WORDS = re.compile(r"\w+")
 
 
-def _kind_allowed(kind: str, path: str) -> bool:
-    if os.environ.get("COURSEPACK_FUZZ_ALL"):
-        return True
-    return kind not in KNOWN_FAILING and f"{kind}@{Path(path).name}" not in KNOWN_FAILING
-
-
 MUTATION = st.tuples(
     st.sampled_from(SOURCES), st.sampled_from(KINDS), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6)
-).filter(lambda m: _kind_allowed(m[1], m[0]))
+)
 
 
 # --- the mutations -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
@@ -131,6 +132,19 @@ def touch_one_lesson(course: Path, attempt: int) -> None:
 # ---------------------------------------------------------------- mkdocs
 
 
+def share_this_pythons_packages(python: Path) -> None:
+    """Let bench/.venv see the packages of the Python running the benchmark.
+
+    `--system-site-packages` shares only the base interpreter's packages: run
+    from a virtual environment (as the README's commands are), coursepack's
+    dependencies (Python-Markdown, pymdown-extensions) would be missing there.
+    A .pth file adds this Python's site folders, so both tools use the same ones."""
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    folders = [p for p in site.getsitepackages() + [site.getusersitepackages()] if Path(p).is_dir()]
+    (Path(purelib) / "benchmark-shares-packages.pth").write_text("".join(f"{p}\n" for p in folders), encoding="utf-8")
+
+
 def mkdocs_python() -> tuple[str | None, str]:
     """The Python of bench/.venv with mkdocs installed (made on first use), or None and why not."""
     python = VENV / "bin" / "python"
@@ -139,6 +153,7 @@ def mkdocs_python() -> tuple[str | None, str]:
                               capture_output=True, text=True)
         if made.returncode != 0:
             return None, f"could not make {VENV}: {made.stderr.strip()[-300:]}"
+        share_this_pythons_packages(python)
     probe = subprocess.run([str(python), "-c", "import mkdocs"], capture_output=True)
     if probe.returncode != 0:
         installed = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(BENCH / "requirements.txt")],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursepack import __version__
+from coursepack.code_digest import code_digest
 from coursepack.loading.links import media_type
 from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
@@ -34,7 +35,7 @@ def sha256(data: bytes) -> str:
 def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
     """The module's cache key; None when a source cannot be read or is too large (loading will say why)."""
     digest = hashlib.sha256()
-    for part in (__version__.encode(), folder_path.encode(), settings):
+    for part in (__version__.encode(), code_digest().encode(), folder_path.encode(), settings):
         digest.update(sha256(part).encode())
     for name in ("lesson.md", "quiz.yml"):
         file = root / folder_path / name

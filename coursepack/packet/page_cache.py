@@ -3,9 +3,9 @@
 A module page is keyed by the module's digest (its sources and the files they
 use), the course's outline digest (course.yml and every module's title, number,
 minutes and quiz summary, which the page's navigation and headings show), the
-theme's digest (templates, stylesheet, script, strings) and the versions of
-coursepack and the libraries that render; a page about the whole course by the
-outline and the theme. Any change to one of these gives a new key, so the
+theme's digest (templates, stylesheet, script, strings), coursepack's version
+and code, and the versions of the libraries that render; a page about the
+whole course by the outline and the theme. Any change to one of these gives a new key, so the
 cache can make a build faster but never different. A key is never made from
 an empty digest: a model made without digests is always rendered.
 
@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from coursepack import __version__
+from coursepack.code_digest import code_digest
 
 FOLDER = "packet"
 # The libraries between the model and the page: the templates' engine and its escaping.
@@ -40,7 +41,7 @@ class PageCache:
 
     def __init__(self, folder: Path | None, layout: str, theme_digest: str):
         self.folder = folder / FOLDER if folder else None
-        self.common = (f"coursepack {__version__}", _library_versions(), f"layout {layout}", f"theme {theme_digest}")
+        self.common = (f"coursepack {__version__} {code_digest()}", _library_versions(), f"layout {layout}", f"theme {theme_digest}")
         self.rendered = 0  # pages rendered by this build, for the build summary and tests
         self.reused = 0
         self._entries: dict[str, list[str]] | None = None  # stem -> entry file names, listed on first write

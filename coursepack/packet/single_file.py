@@ -15,7 +15,7 @@ _REFERENCE = re.compile(r"""(?<![\w-])(src|href)=(["'])([^"'#]+)(#[^"']*)?\2""")
 def data_uri(data: bytes, media_type: str) -> str:
     if media_type == "image/svg+xml":
         # Percent-encoded SVG is smaller than base64 and stays readable.
-        return "data:image/svg+xml," + quote(data.decode("utf-8"), safe=" :/=;,'()-._~")
+        return "data:image/svg+xml," + quote(data.decode("utf-8"), safe=":/=;,'()-._~")
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from coursepack import __version__
+from coursepack.code_digest import code_digest
 from coursepack.printing.pdf_render import PdfJob
 
 FOLDER = "pdf"
@@ -35,7 +36,7 @@ class PdfCache:
 
     def key(self, job: PdfJob) -> str:
         digest = hashlib.sha256()
-        for part in (f"coursepack {__version__}", _library_versions(), self.fonts(), job.variant, job.html, job.css):
+        for part in (f"coursepack {__version__} {code_digest()}", _library_versions(), self.fonts(), job.variant, job.html, job.css):
             _add(digest, part.encode("utf-8"))
         for asset in job.assets:
             _add(digest, asset.path.encode("utf-8"))

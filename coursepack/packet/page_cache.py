@@ -5,8 +5,8 @@ use), the course's outline digest (course.yml and every module's title, number,
 minutes and quiz summary, which the page's navigation and headings show), the
 theme's digest (templates, stylesheet, script, strings), coursepack's version
 and code, and the versions of the libraries that render; a page about the
-whole course by the outline and the theme. Any change to one of these gives a new key, so the
-cache can make a build faster but never different. A key is never made from
+whole course by the outline and the theme. Any change to one of these gives a
+new key, so the cache can make a build faster but never different. A key is never made from
 an empty digest: a model made without digests is always rendered.
 
 Each entry is `<stem>-<key>.html` holding a SHA-256 of the page, a newline and

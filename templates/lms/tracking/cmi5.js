@@ -313,8 +313,7 @@
           };
           // A "cmi5 allowed" statement: the context template, but not the cmi5 category.
           // xAPI: an empty result SHOULD NOT be sent, so an open question's statement has none.
-          var hasResult = "response" in result || "success" in result;
-          send([statement("answered", hasResult ? result : null, { parent: true }, object)]);
+          send([statement("answered", Object.keys(result).length ? result : null, { parent: true }, object)]);
         },
 
         save: function (stateJson, location) {

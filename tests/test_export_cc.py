@@ -231,3 +231,91 @@ def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridg
                     assert len(naming) <= 1  # one condition per choice: score and feedback together
             general = [c for c in conditions if c.get("continue") == "Yes"]
             assert all(d.get("linkrefid") == "general_fb" for c in general for d in c.findall(f"{QTI}displayfeedback"))
+
+
+# ---------------------------------------------------------------- as Open edX's cc2olx reads answers
+#
+# cc2olx (openedx/cc2olx, content_processors/qti.py) reads a choice item's right
+# answers, and a fill-in item's accepted answers, by walking the item's
+# respconditions in order: every `varequal` directly in a condition's
+# `conditionvar` counts as a right answer (for choice items, when there is none,
+# those directly in its `and` or `or`), and the walk stops after the first
+# condition whose `continue` is "No", which is also what a missing `continue`
+# means. Nothing after that condition is read. A fill-in item with no answer so
+# read is an error there (it takes the first as the main answer).
+
+ANSWER_ORDER_FIXTURE = "cc-answer-order"
+
+
+def _cc2olx_answers(item: ET.Element) -> list[str]:
+    profile = next(
+        f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield") if f.findtext(f"{QTI}fieldlabel") == "cc_profile"
+    )
+    answers = []
+    for condition in item.findall(f"{QTI}resprocessing/{QTI}respcondition"):
+        found = condition.findall(f"{QTI}conditionvar/{QTI}varequal")
+        if not found and profile != "cc.fib.v0p1":
+            found = condition.findall(f"{QTI}conditionvar/{QTI}and/{QTI}varequal") + condition.findall(
+                f"{QTI}conditionvar/{QTI}or/{QTI}varequal"
+            )
+        answers += [v.text for v in found if v.text not in answers]
+        if condition.get("continue", "No") == "No":
+            break
+    return answers
+
+
+def _cc2olx_reading(entries, course) -> dict[str, list[set[str]]]:
+    """Question id -> for each of its items, the right answers as cc2olx reads them, as texts."""
+    read: dict[str, list[set[str]]] = {}
+    for module, _ in course.quizzes:
+        root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
+        for item in root.iter(f"{QTI}item"):
+            choices = item.findall(f"{QTI}presentation/{QTI}response_lid/{QTI}render_choice/{QTI}response_label")
+            labels = {c.get("ident"): plain(c.findtext(f"{QTI}material/{QTI}mattext")) for c in choices}
+            texts = {labels.get(answer, answer) for answer in _cc2olx_answers(item)}
+            # A split question's parts are titled "<id> (n/count)".
+            read.setdefault(item.get("title").split(" (")[0], []).append(texts)
+    return read
+
+
+def _expected_answers(question) -> list[set[str]]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return [{plain(c.text.html) for c in question.choices if c.correct}]
+    if isinstance(question, TrueFalse):
+        return [{"True" if question.answer else "False"}]
+    if isinstance(question, FillBlank):
+        return [set(question.answers)]
+    if isinstance(question, Numeric):
+        return [{f"{question.answer:g}"}] if question.tolerance == 0 else [None]
+    if isinstance(question, Matching):
+        return [{pair.match} for pair in question.pairs]
+    if isinstance(question, Ordering):
+        return [{plain(item.html)} for item in question.items]
+    return [set()]
+
+
+@pytest.mark.parametrize("course_name", ["sample", ANSWER_ORDER_FIXTURE])
+def test_every_right_answer_reads_right_in_open_edx_cc2olx(course_name, tmp_path):
+    """Right answers first and accepted answers together, so cc2olx marks exactly the right ones."""
+    from conftest import FIXTURES, REPO
+
+    from coursepack.build import build as run_build
+    from coursepack.loading import load_course
+
+    source = REPO if course_name == "sample" else FIXTURES / course_name
+    run_build(source, ["cc"], tmp_path / "out", use_cache=False)
+    course = load_course(source).course
+    entries = unzip(tmp_path / "out" / "lms" / f"{course.id}.imscc", tmp_path / "cartridge")
+    read = _cc2olx_reading(entries, course)
+    questions = [q for _, quiz in course.quizzes for q in quiz.questions]
+    assert set(read) == {q.id for q in questions}
+    for question in questions:
+        expected = _expected_answers(question)
+        if expected == [None]:  # a tolerance: the spellings are checked with the other readers
+            assert read[question.id][0], question.id
+        else:
+            assert read[question.id] == expected, question.id
+    if course_name == "sample":
+        assert read["skipped-step"] == [{"follow-up", "follow up", "followup", "following up"}]
+    else:
+        assert read["assembly-point"] == [{"The front lawn by the flagpole"}]

@@ -5,9 +5,12 @@ no `or`, no ranges, no ordering or matching), which Moodle and Canvas both
 import from a cartridge. `canvas` is QTI 1.2 as Canvas exports and imports
 it (`question_type` metadata, matching, numeric ranges, question groups).
 
-Response processing is laid out for the two importers that read it rather
-than run it: each choice has one condition (Moodle's cartridge importer takes
-a choice's score and feedback from the conditions that name it first), the
+Response processing is laid out for the importers that read it rather than
+run it: each choice has one condition (Moodle's cartridge importer takes a
+choice's score and feedback from the conditions that name it first), the
+scoring condition comes first and holds every accepted answer (Open edX's
+cc2olx takes every answer tested up to the first `continue="No"` condition
+as right, and Moodle the answers of the first condition that scores), the
 question's explanation is the only `continue="Yes"` feedback (Moodle turns
 those into general feedback), true/false choices are identified `true` and
 `false` (Moodle requires it), the correct choices of a multiple-response
@@ -184,8 +187,10 @@ class QtiItems:
                 sub(target, "varequal", choice.ident, respident=RESPONSE, case="Yes")
             sub(condition, "setvar", "100", action="Set", varname="SCORE")
             feedback.show(condition, CORRECT)
-        # One condition per choice, holding its score and all its feedback.
-        for choice in choices:
+        # One condition per choice, holding its score and all its feedback; the
+        # right choice's first, as cc2olx takes every choice named before the
+        # first continue="No" condition as right.
+        for choice in choices if multiple else sorted(choices, key=lambda c: not c.correct):
             own = f"{choice.ident}_fb" if choice.feedback_html else None
             if own:
                 feedback.add(own, choice.feedback_html)
@@ -211,11 +216,16 @@ class QtiItems:
         sub(render, "response_label", ident="answer1", rshuffle="No")
         feedback = _Feedback(question, self)
         feedback.explanation(processing)
+        # Every accepted answer in one condition, each a varequal of its own, as
+        # Canvas exports them: Moodle and cc2olx take the accepted answers from
+        # the first condition that scores (cc2olx: up to the first continue="No")
+        # and read only varequals placed directly in it, not inside an <or>.
+        condition = _condition(processing, continue_="No")
+        test = sub(condition, "conditionvar")
         for answer in answers:
-            condition = _condition(processing, continue_="No")
-            sub(sub(condition, "conditionvar"), "varequal", answer, respident=RESPONSE, case="No")
-            sub(condition, "setvar", "100", action="Set", varname="SCORE")
-            feedback.show(condition, CORRECT)
+            sub(test, "varequal", answer, respident=RESPONSE, case="No")
+        sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        feedback.show(condition, CORRECT)
         feedback.otherwise(processing, INCORRECT)
         feedback.write(item)
         return item

@@ -30,6 +30,7 @@ from typing import Literal
 from coursepack.exports.idents import ident
 from coursepack.exports.shapes import Pairing, number_as_text, pairing
 from coursepack.exports.text import decimal_text, one_line
+from coursepack.exports.weights import exact
 from coursepack.exports.xmltree import element, sub
 from coursepack.model import (
     FillBlank,
@@ -113,19 +114,23 @@ class QtiItems:
         html: Callable[[str], str],
         warn: Callable[[QuestionBase, str], None],
         shuffle: bool = False,
+        weight_scale: int | None = 1,
     ):
         self.dialect = dialect
         self.strings = strings
         self.html = html
         self.warn = warn
         self.shuffle = shuffle
+        # `cc`: every item weight is multiplied by this (see exports.weights);
+        # None where no factor makes them whole, and fractional weights are left out.
+        self.weight_scale = weight_scale
 
     # ------------------------------------------------------------ per type
 
     def items(self, question: QuestionBase) -> list[ET.Element]:
         item_id = ident("q", question.id)
         split = isinstance(question, Matching | Ordering)
-        if self.dialect == "cc" and question.scored and not split and not float(question.points).is_integer():
+        if self.dialect == "cc" and question.scored and not split and self._weight(question.points) is None:
             self.warn(
                 question,
                 f"Moodle reads Common Cartridge weights as whole numbers: the weight of "
@@ -278,13 +283,13 @@ class QtiItems:
     def _split_items(self, question, item_id, shape: Pairing):
         """One multiple-choice item per stem, sharing the question's points."""
         count = len(shape.stems)
-        share = question.points / count
+        share = exact(question.points) / count
         kind = "ordering" if isinstance(question, Ordering) else "matching"
         loss = (
             f"Common Cartridge has no {kind} type: exported as {count} multiple-choice items, "
             f"one per {'position' if kind == 'ordering' else 'pair'}, sharing its {decimal_text(question.points)} point(s)"
         )
-        if not share.is_integer():
+        if self._weight(share) is None:
             loss += " (Moodle reads cartridge weights as whole numbers: there each item counts 1 point)"
         self.warn(question, loss)
         items = []
@@ -327,13 +332,14 @@ class QtiItems:
         fields = []
         if self.dialect == "cc":
             fields.append(("cc_profile", CC_PROFILE[question.type]))
-            if float(points).is_integer():
-                fields.append(("cc_weighting", decimal_text(points)))
+            weight = self._weight(points)
+            if weight is not None:
+                fields.append(("cc_weighting", str(weight)))
             if isinstance(question, Open):
                 fields.append(("qmd_computerscored", "No"))
         else:
             fields.append(("question_type", CANVAS_TYPE[question.type]))
-            fields.append(("points_possible", decimal_text(points)))
+            fields.append(("points_possible", decimal_text(float(points))))
         metadata(sub(item, "itemmetadata"), fields)
         presentation = sub(item, "presentation")
         self._material(presentation, prompt_html)
@@ -342,6 +348,11 @@ class QtiItems:
         sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
         item.append(processing)
         return item, presentation, processing
+
+    def _weight(self, points) -> int | None:
+        """The item's whole-number weight in the cartridge, or None where it has none."""
+        weight = exact(points) * (self.weight_scale or 1)
+        return int(weight) if weight.denominator == 1 else None
 
     def _material(self, parent, html: str, inline: bool = False) -> None:
         html = self.html(html)

@@ -217,8 +217,9 @@ def test_lesson_page_passes_axe(cartridge, browser, js_packages):
 
 def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridge):
     """Moodle finds true/false answers by the idents 'true'/'false', the right answers of a
-    multiple-response item by `case="Yes"` outside `not`, and a choice's score in the last
-    condition naming it first."""
+    multiple-response item by `case="Yes"` outside `not`, a choice's score in the last
+    condition naming it first, and a fill-in's accepted answers in the first condition that
+    scores."""
     course, _, entries, _ = cartridge
     for module, quiz in course.quizzes:
         root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
@@ -236,6 +237,12 @@ def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridg
                 for label in labels:
                     naming = [c for c in conditions if c.findtext(f"{QTI}conditionvar/{QTI}varequal") == label]
                     assert len(naming) <= 1  # one condition per choice: score and feedback together
+            if profile == "cc.fib.v0p1":
+                # Moodle's accepted answers: the varequals placed directly in the first condition that sets 100.
+                first = next(c for c in conditions if c.findtext(f"{QTI}setvar") == "100")
+                accepted = {v.text for v in first.findall(f"{QTI}conditionvar/{QTI}varequal")}
+                question = next(q for q in quiz.questions if f"q-{q.id}" == item.get("ident"))
+                assert accepted == set(getattr(question, "answers", None) or accepted), question.id
             general = [c for c in conditions if c.get("continue") == "Yes"]
             assert all(d.get("linkrefid") == "general_fb" for c in general for d in c.findall(f"{QTI}displayfeedback"))
 

@@ -154,6 +154,18 @@ def test_no_page_is_mostly_empty_except_where_a_module_ends(sample, name, tmp_pa
     assert sparse == [], f"{name}: pages (number, fill) mostly empty inside a module: {sparse}"
 
 
+def test_no_learner_module_ends_on_a_page_with_one_question_alone(sample, tmp_path):
+    """A module's last page is short by nature, but a worksheet's last question or two going
+    over alone (under 40% of a page) wastes a sheet in every learner's copy: the sample
+    course's quizzes fit their pages with handwriting lines 8 mm apart."""
+    texts = pages(sample["learner"])
+    depths = ink_depth(sample["learner"], tmp_path)
+    starts = [i for i, page in enumerate(texts) if re.search(r"^\s*MODULE \d+ ·", page, re.MULTILINE)]
+    module_ends = [i - 1 for i in starts[1:]] + [len(texts) - 1]
+    short = [(i + 1, round(depths[i], 2)) for i in module_ends if depths[i] < 0.4]
+    assert short == [], f"modules ending on a nearly empty page (number, fill): {short}"
+
+
 def test_a_blank_certificate_leaves_the_date_to_be_written(sample):
     text = "\n".join(pages(sample["certificate"]))
     assert re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b",

@@ -102,7 +102,9 @@ def main() -> None:
         changed_dir = Path(scratch) / "changed"
         changed_dir.mkdir()
         shutil.copy2(course_dir / "course.yml", changed_dir / "course.yml")
-        for folder in ("modules", "templates"):
+        # The sample course's templates/ is the built-in theme itself, not a course's own theme.
+        folders = ("modules",) if course_dir.resolve() == REPO else ("modules", "templates")
+        for folder in folders:
             if (course_dir / folder).is_dir():
                 shutil.copytree(course_dir / folder, changed_dir / folder)
         middle = sorted((changed_dir / "modules").glob("*/lesson.md"))[len(course.modules) // 2]

@@ -413,10 +413,39 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One caption of a recording: from `start_ms` to `end_ms`, plain text (its speaker apart)."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    voice: str | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """A video or audio recording in a lesson, with its captions (the WebVTT file beside it).
+
+    Paths are course-relative; the lesson's HTML already holds the player, and
+    formats that need more (print, a cartridge's <track>) find it here.
+    """
+
+    path: str
+    kind: Literal["video", "audio"]
+    media_type: str
+    alt: str
+    captions: str
+    cues: tuple[Cue, ...]
+    poster: str | None = None
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
 class Lesson:
     segments: tuple[Segment, ...]
     toc: tuple[TocEntry, ...]
     word_count: int
+    media: tuple[Media, ...] = ()
 
     def segments_for(self, audience: Literal["learner", "trainer"]) -> tuple[Segment, ...]:
         """What a given reader may see: trainer notes only reach the trainer."""
@@ -481,6 +510,8 @@ class CourseFile(Schema):
     pdf_archival: bool = False
     # Lessons may hold scripts, event handlers and embedded pages (refused otherwise).
     allow_scripts: bool = False
+    # The single file embeds video and audio; past this it fails rather than grow unusable.
+    single_media_limit_mb: Annotated[float, Field(gt=0)] = 25
 
     @field_validator("version", mode="before")
     @classmethod

@@ -1,14 +1,16 @@
 #!/bin/sh
 # Installs what the tests use, on Debian or Ubuntu (run as root, or with sudo
 # in front of apt-get): the browsers the packet is tested in, the PDF and font
-# tools, coursepack with its test extras, and the npm test clients.
+# tools, the codecs the sample clips play with (H.264/AAC, MP3: GStreamer for
+# WebKit, libavcodec for Firefox), coursepack with its test extras, and the npm
+# test clients.
 # The README's test command and CI both run this file, so they stay in step.
 set -eu
 cd "$(dirname "$0")/.."
 
 packages="chromium firefox-esr webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1
   poppler-utils fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk
-  default-jre-headless"
+  default-jre-headless gstreamer1.0-libav gstreamer1.0-plugins-good libavcodec59"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -306,8 +306,9 @@ RAW_URL_MISTAKES = {
     "upper case": ('<IMG SRC="media/missing.png" ALT="Missing">', "image 'media/missing.png' not found: modules/01-lesson/media/missing.png is no such file"),
     "spaced": ('<img src = "media/missing.png" alt = "Missing">', "image 'media/missing.png' not found: modules/01-lesson/media/missing.png is no such file"),
     "srcset": ('<img src="media/pic.png" srcset="media/pic.png 1x, media/big.png 2x" alt="Pic">', "image 'media/big.png' not found: modules/01-lesson/media/big.png is no such file"),
-    "poster": ('<video poster="../../../outside.png"></video>', "image '../../../outside.png' points outside the course folder"),
-    "source": ("<video><source src=../../../clip.mp4></video>", "image '../../../clip.mp4' points outside the course folder"),
+    # (<video> and <audio> are refused whole: recordings are written with the image syntax.)
+    "poster": ('<div poster="../../../outside.png"></div>', "image '../../../outside.png' points outside the course folder"),
+    "source": ("<picture><source srcset=../../../pic.png></picture>", "image '../../../pic.png' points outside the course folder"),
     "style url": ("<div style=\"background: URL( '../../../outside.png' )\">x</div>", "image '../../../outside.png' points outside the course folder"),
     "style element": ("<style>p { background: url(../../../outside.png) }</style>", "image '../../../outside.png' points outside the course folder"),
     "href": ("<a HREF=../../../../etc/passwd>x</a>", "link '../../../../etc/passwd' points outside the course folder"),

@@ -673,3 +673,41 @@ def test_reset_clears_the_progress_every_page_shares(session_of, engine, packets
     session.open(site(packets, "greeting.html"))
     assert session.eval("document.querySelector('#q-smile [data-cp=check]').getAttribute('aria-disabled')") is None
     finish(session)
+
+
+# ------------------------------------------------------------------ video and audio
+
+PLAYS_AT_4_2 = """(function () {
+  var video = document.querySelector('figure.media-video video');
+  video.muted = true;
+  video.currentTime = 4.2;
+  var playing = video.play();
+  if (playing) playing.catch(function () {});  // no sound device: the seek still shows the cue
+  return true;
+})()"""
+CUE_SHOWN = """(function () {
+  var video = document.querySelector('figure.media-video video');
+  var track = video.textTracks[0];
+  if (!track || track.mode !== 'showing' || video.currentTime < 4.1 || !track.activeCues || !track.activeCues.length) return null;
+  return track.activeCues[0].text;
+})()"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_sample_clip_plays_from_disk_with_its_captions_and_transcript(session_of, engine, sample_packets):
+    """Captions shown from the cues the page carries: a <track> file would be refused on file://."""
+    course = load_course(REPO).course
+    module = next(m for m in course.modules if any(media.kind == "video" for media in m.lesson.media))
+    clip = next(media for media in module.lesson.media if media.kind == "video")
+    session = session_of(engine, "media")
+    session.open((sample_packets / "html" / f"{module.id}.html").as_uri())
+    session.wait("document.querySelector('figure.media-video video').readyState >= 1", timeout=20)
+    session.eval(PLAYS_AT_4_2)
+    cue = next(c for c in clip.cues if c.start_ms <= 4200 < c.end_ms)
+    shown = session.wait(CUE_SHOWN, timeout=20)
+    assert shown.endswith(cue.text.replace("&", "&amp;"))
+    transcript = session.eval("document.querySelector('figure.media-video details.transcript').textContent")
+    assert all(c.text in transcript for c in clip.cues)
+    audio_cues = session.eval("document.querySelector('figure.media-audio audio').textTracks[0].cues.length")
+    assert audio_cues == len(next(m for m in module.lesson.media if m.kind == "audio").cues)
+    finish(session)

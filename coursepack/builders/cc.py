@@ -27,6 +27,7 @@ from coursepack.exports.warnings import note_partial_credit, question_warner, wa
 from coursepack.exports.weights import MAX_WEIGHT, exact
 from coursepack.exports.weights import scale as weight_scale
 from coursepack.exports.xmltree import document, element, sub
+from coursepack.media_player import with_players
 from coursepack.model import Course, Module, Quiz
 from coursepack.writer import OutputTree
 
@@ -74,7 +75,7 @@ class CommonCartridgeBuilder(Builder):
         assessments = [self._assessment(course, module, quiz, strings) for module, quiz in course.quizzes]
         for module in course.modules:
             self.context.step(module.id)
-        texts = [t for m in course.modules for t in _lesson_texts(m)] + [t for _, q in course.quizzes for t in quiz_texts(q)]
+        texts = [t for m in course.modules for t in _lesson_texts(m, course, strings)] + [t for _, q in course.quizzes for t in quiz_texts(q)]
         files = used_files(course, texts)
         manifest = self._manifest(course, lessons, assessments, [f.path for f in files], strings)
         entries = [("imsmanifest.xml", manifest)]
@@ -104,7 +105,7 @@ class CommonCartridgeBuilder(Builder):
             return f"../files/{url_path(path)}"
 
         segments = [
-            {"kind": s.kind, "title": getattr(s, "title", ""), "html": rewrite_local(s.html, url)}
+            {"kind": s.kind, "title": getattr(s, "title", ""), "html": rewrite_local(_with_players(s.html, module, course, strings), url)}
             for s in module.lesson.segments_for("learner")
         ]
         page = self.theme.render(
@@ -213,7 +214,7 @@ class CommonCartridgeBuilder(Builder):
             resource = sub(resources, "resource", identifier=ident("lesson", lesson.module.id), type=WEBCONTENT, href=page)
             sub(resource, "file", href=page)
             sub(resource, "dependency", identifierref=STYLE_RESOURCE)
-            for path in _used(file_ids, _lesson_texts(lesson.module)):
+            for path in _used(file_ids, _lesson_texts(lesson.module, course, strings)):
                 sub(resource, "dependency", identifierref=file_ids[path])
         style = sub(resources, "resource", identifier=STYLE_RESOURCE, type=WEBCONTENT)
         sub(style, "file", href=f"{LESSONS}/{STYLESHEET}")
@@ -258,8 +259,14 @@ def _assessment_path(module: Module) -> str:
 
 
 
-def _lesson_texts(module: Module) -> list[str]:
-    return [s.html for s in module.lesson.segments_for("learner")] + [o.html for o in module.objectives]
+def _with_players(html: str, module: Module, course: Course, strings) -> str:
+    """An LMS serves the cartridge's pages over http, where a player's <track> of captions works."""
+    return with_players(html, module.lesson.media, strings, course.language, "lms_page")
+
+
+def _lesson_texts(module: Module, course: Course, strings) -> list[str]:
+    segments = module.lesson.segments_for("learner")
+    return [_with_players(s.html, module, course, strings) for s in segments] + [o.html for o in module.objectives]
 
 
 def _used(file_ids: dict[str, str], htmls: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urlsplit
 
-_ATTRIBUTE = re.compile(r"""\b(?P<attr>src|href)=(?P<q>["'])(?P<url>.*?)(?P=q)""")
+_ATTRIBUTE = re.compile(r"""\b(?P<attr>src|href|poster)=(?P<q>["'])(?P<url>.*?)(?P=q)""")
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"""\balt=(["'])(.*?)\1""", re.DOTALL)
 _SRC = re.compile(r"""\bsrc=(["'])(.*?)\1""", re.DOTALL)

@@ -43,6 +43,8 @@ URL_ATTRIBUTES = {
 }
 # Elements that run code or load another page (which can run code) into this one.
 ACTIVE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "base", "meta", "link"}
+# Recordings are written with the image syntax, so that each gets its captions and transcript.
+PLAYER_ELEMENTS = {"video", "audio", "track"}
 _TAG_NAME = re.compile(r"[a-z][a-z0-9-]*(?::[a-z][a-z0-9-]*)?\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+\Z")
 _CSS_URL = re.compile(r"""url\(\s*(?P<q>["']?)(?P<url>.*?)(?P=q)\s*\)|@import\s+(?P<q2>["'])(?P<url2>.*?)(?P=q2)""", re.IGNORECASE | re.DOTALL)
@@ -123,6 +125,10 @@ class _Writer(LinearStartTags, HTMLParser):
         if not _TAG_NAME.match(tag):
             self.out.append(_escape_text(source))
             return
+        if tag in PLAYER_ELEMENTS:
+            self.findings.append(Finding(self._needles(f"<{tag}"), (
+                f"write video and audio as ![what it shows](media/clip.mp4) on a line of its own, not as <{tag}>: "
+                "coursepack then gives it captions, a transcript and a printed version")))
         if tag in ACTIVE_ELEMENTS:
             self._active(f"<{tag}", f"<{tag}> {_ACTIVE_REASON.get(tag, 'loads another page into the lesson, and that page can run scripts')}")
         written: dict[str, str | None] = {}

@@ -85,7 +85,8 @@ def load_lesson(
     if meta is None:
         return None
     learner_text = " ".join(_TAG.sub(" ", s.html) for s in segments if s.kind != "trainer")
-    lesson = Lesson(segments=segments, toc=rendered.toc, word_count=len(learner_text.split()))
+    lesson = Lesson(segments=segments, toc=rendered.toc, word_count=len(learner_text.split()),
+                    media=tuple(references.media.values()))
     return LoadedLesson(meta, lesson)
 
 

@@ -11,13 +11,21 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 from pathlib import Path
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
 from coursepack.errors import ProblemLog
+from coursepack.loading import media as recordings
 from coursepack.loading.html_rewrite import rewrite_html
-from coursepack.model import Asset
+from coursepack.model import Asset, Media
+
+LESSON_FILE = "lesson.md"
+
 
 def media_type(path: str) -> str:
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix in recordings.MEDIA_FILES:  # the same on every machine, whatever its MIME tables say
+        return recordings.MEDIA_FILES[suffix][1]
     return mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
@@ -44,14 +52,50 @@ class LocalReferences:
         self.assets = assets
         self.allow_scripts = allow_scripts
         self._last_line: dict[str, int] = {}
+        self.media: dict[str, Media] = {}  # the recordings found, by course-relative path
 
     def rebase(self, html: str) -> str:
-        """Check every URL in `html`, raw HTML's included; return it with course-relative paths."""
+        """Check every URL in `html`, raw HTML's included; return it with course-relative paths.
+
+        A recording's image becomes the placeholder its player is made from."""
         rewritten, findings = rewrite_html(html, self._rebase_one, self.allow_scripts)
         for finding in findings:
             found = next((n for n in finding.needles if self._mentions(n)), finding.needles[0])
             self._error(found, finding.message)
-        return rewritten
+        return self._recordings(rewritten)
+
+    def _recordings(self, html: str) -> str:
+        """Describe each recording the HTML shows, in order, each mistake at the line of its own mention."""
+        found: dict[str, Media] = {}
+        alone = {m.start(1) for m in recordings.PARAGRAPH_OF_ONE_IMAGE.finditer(html)}
+        for tag in recordings.IMAGE_TAG.finditer(html):
+            attributes = dict(recordings.QUOTED_ATTRIBUTE.findall(tag.group(0)))
+            path = unescape(attributes.get("src", ""))
+            if path not in self.assets or not recordings.is_media(path):
+                continue
+            written = posixpath.relpath(path, self.base or ".")
+            line = self.line_of(written)  # asked once per mention: the next mention is looked for further on
+            if posixpath.basename(self.source_path) != LESSON_FILE:
+                self.log.error(self.source_path, line, f"'{written}' is a recording: video and audio belong in a lesson.md")
+                continue
+            if tag.start() not in alone:
+                self.log.error(self.source_path, line,
+                               f"put the recording '{written}' on a line of its own, as ![what it shows]({written})")
+                continue
+            if path in found or path in self.media:
+                continue
+            alt = unescape(attributes.get("alt", "")).strip()
+            media, faults = recordings.describe(self.root, path, self.assets[path].data, alt)
+            for fault in faults:
+                self.log.error(fault.path or self.source_path, fault.line if fault.path else line, fault.message)
+            if media is not None:
+                found[path] = media
+                for extra in filter(None, (media.captions, media.poster)):
+                    if extra not in self.assets:
+                        self.assets[extra] = Asset(extra, (self.root / extra).read_bytes(), media_type(extra))
+        self.media.update(found)
+        html, _ = recordings.placeholders(html, {**self.media})
+        return html
 
     def _rebase_one(self, raw: str, kind: str, tag: str) -> str | None:
         try:

@@ -22,6 +22,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from coursepack.model import Course, Module, Segment, TocEntry
+from coursepack.media_player import with_players
 from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, quiz_settings, quiz_view
 from coursepack.packet.single_file import data_uri
 from coursepack.packet.state import ATTEMPTS_CAP, fingerprint
@@ -73,7 +74,11 @@ class ModulePage:
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:
-        segments = self.module.lesson.segments_for("learner")
+        media, strings, language = self.module.lesson.media, self._pages.strings, self._pages.course.language
+        segments = tuple(
+            replace(segment, html=with_players(segment.html, media, strings, language, "packet"))
+            for segment in self.module.lesson.segments_for("learner")
+        )
         if self.prefix:
             segments = tuple(_with_prefixed_ids(segment, self.prefix) for segment in segments)
         return segments

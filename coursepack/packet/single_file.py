@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from coursepack.model import Course
 
-_REFERENCE = re.compile(r"""(?<![\w-])(src|href)=(["'])([^"'#]+)(#[^"']*)?\2""")
+_REFERENCE = re.compile(r"""(?<![\w-])(src|href|poster)=(["'])([^"'#]+)(#[^"']*)?\2""")
 
 
 def data_uri(data: bytes, media_type: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from coursepack import __version__
+from coursepack.media_player import with_players
 from coursepack.model import Course, Module, Quiz, RichText, Segment
 from coursepack.printing.html_scope import demote_headings, has_h1, module_anchor, scope_html, without_remote_images
 from coursepack.printing.print_html import figures, footnotes_in_place
@@ -102,7 +103,10 @@ def module_views(course: Course, edition: Edition, strings: dict | None = None) 
     widths = pixel_widths(course)
     views, clock = [], 0
     for module in course.modules:
-        segments = module.lesson.segments_for(edition)
+        segments = tuple(
+            replace(s, html=with_players(s.html, module.lesson.media, strings or {}, course.language, "print"))
+            for s in module.lesson.segments_for(edition)
+        )
         demote = any(has_h1(s.html) for s in segments)
         placed = footnotes_in_place([s.html for s in segments])
         segments = [replace(s, html=figures(html, widths, MEASURE_MM)) for s, html in zip(segments, placed)]

@@ -1458,6 +1458,42 @@
     document.documentElement.setAttribute("data-cp-ready", store.kind);
   }
 
+  // Captions from the cues each player carries: browsers refuse <track> files on file:// pages.
+  // Without VTTCue (a very old browser) the transcript below the player still has every word.
+  function setUpMedia() {
+    if (typeof window.VTTCue !== "function") return;
+    all("video[data-cues], audio[data-cues]").forEach(function (player) {
+      var cues;
+      try {
+        cues = JSON.parse(player.getAttribute("data-cues"));
+      } catch (error) {
+        return;
+      }
+      var track = player.addTextTrack("captions", player.getAttribute("data-cues-label") || "",
+        player.getAttribute("data-cues-lang") || "");
+      cues.forEach(function (item) {
+        // Cue text is markup of its own; these three are all a plain text needs escaped.
+        var markup = String(item[2]).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+        var cue = new window.VTTCue(item[0] / 1000, item[1] / 1000, markup);
+        cue.plainText = item[2];
+        track.addCue(cue);
+      });
+      if (player.tagName === "VIDEO") {
+        track.mode = "showing"; // the player's own captions button turns them off
+        return;
+      }
+      // Audio has no picture to show captions on: the line below the player shows the current one.
+      track.mode = "hidden";
+      var line = one(".media-cue", player.parentNode);
+      if (!line) return;
+      track.addEventListener("cuechange", function () {
+        var active = track.activeCues;
+        line.textContent = active && active.length ? active[0].plainText : "";
+      });
+    });
+  }
+
+  setUpMedia();
   openStore(function (opened) {
     store = opened;
     start();

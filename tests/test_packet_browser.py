@@ -199,7 +199,7 @@ def answer_module_right(page, course, number: int) -> None:
                 expect(feedback).to_contain_text(plain_text(question.feedback.correct.html))
             expect(box.locator('[data-cp="check"]')).to_have_attribute("aria-disabled", "true")
         else:
-            expect(feedback).to_contain_text("Saved in this browser")
+            expect(feedback).to_contain_text("Your answer is saved.")
         if question.explanation:
             expect(feedback.locator(".explanation")).to_contain_text(plain_text(question.explanation.html)[:60])
     result = page.locator('[data-cp="quiz-result"]')

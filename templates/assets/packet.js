@@ -847,11 +847,15 @@
     all("input[type=radio], input[type=checkbox]", this.element).forEach(function (input) { input.checked = false; });
     if (this.answerInput && this.type !== "open") this.answerInput.value = "";
     all("select", this.element).forEach(function (select) { select.value = ""; });
-    all(".is-correct, .is-incorrect, .just-moved", this.element).forEach(function (element) {
-      element.classList.remove("is-correct", "is-incorrect", "just-moved");
+    all(".is-correct, .is-incorrect, .is-answer, .just-moved", this.element).forEach(function (element) {
+      element.classList.remove("is-correct", "is-incorrect", "is-answer", "just-moved");
     });
     all('[data-cp="mark"]', this.element).forEach(clearMark);
-    all('[data-cp="choice-feedback"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    all('[data-cp="choice-feedback"], [data-cp="row-answer"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    this.revealed = false;
+    // A new attempt starts as the first did: the hint closed until asked for.
+    var toggle = one('[data-cp="hint-toggle"]', this.element);
+    if (toggle && toggle.getAttribute("aria-expanded") === "true") this.toggleHint(toggle);
   };
 
   // Show the verdict on the answer and on each of its parts.
@@ -861,7 +865,12 @@
     if (this.type === "open") {
       this.feedback.className = "feedback is-saved";
       this.feedback.innerHTML = title("pen", text("open_saved")) + explanation(hidden);
+      if (this.quiz.revealsNow()) this.reveal(value);
       return result;
+    }
+    if (this.answerInput) {
+      this.answerInput.classList.add(result.correct ? "is-correct" : "is-incorrect");
+      setMark(one('[data-cp="mark"]', this.element), result.correct);
     }
     result.parts.forEach(function (part) {
       var holder;
@@ -879,19 +888,125 @@
       if (said && slot) slot.innerHTML = said;
     });
     var own = result.correct ? hidden.c : hidden.i;
+    var verdictText = text(result.correct ? "correct" : "incorrect"), verdict = escapeHtml(verdictText);
+    // Feedback that opens with the verdict ("Not quite. Look again...") says it in place of
+    // ours, so that it is said once.
+    var lead = own ? leadingVerdict(own, verdictText) : null;
+    if (lead) { verdict = lead.verdict; own = lead.rest; }
     this.feedback.className = "feedback " + (result.correct ? "is-correct" : "is-incorrect");
     this.feedback.innerHTML =
-      title(result.correct ? "check" : "cross", text(result.correct ? "correct" : "incorrect"),
+      titleHtml(result.correct ? "check" : "cross", verdict,
         text("points", { earned: formatNumber(result.earned), possible: formatNumber(this.points) })) +
       (own || "") +
       (result.missed ? "<p>" + escapeHtml(text("missed")) + "</p>" : "") +
       explanation(hidden);
+    this.revealed = false;
+    if (this.quiz.revealsNow()) this.reveal(value);
     return result;
   };
 
+  // Show the right answer beside the learner's: the right choices they did not pick, the
+  // right match of each wrong row, the right order, the typed answer wanted, the model answer.
+  Question.prototype.reveal = function (value) {
+    if (this.revealed) return;
+    this.revealed = true;
+    var question = this, hidden = this.hidden(), result = this.evaluate(value), said = "";
+    switch (this.type) {
+      case "single":
+      case "multiple":
+        this.choices.forEach(function (choice) {
+          var key = +choice.getAttribute("data-key");
+          var chosen = question.type === "single" ? key === value : bitSet(value, key);
+          if (chosen || !question.isCorrectChoice(key)) return;
+          choice.classList.add("is-answer");
+          setAnswerMark(one('[data-cp="mark"]', choice), question.type === "multiple" ? "missed_choice" : "right_answer");
+        });
+        break;
+      case "true_false":
+        if (result.correct) break;
+        this.choices.forEach(function (choice) {
+          if (choice.getAttribute("data-key") === (value ? "true" : "false")) return;
+          choice.classList.add("is-answer");
+          setAnswerMark(one('[data-cp="mark"]', choice), "right_answer");
+        });
+        break;
+      case "matching":
+        this.rows.forEach(function (row) {
+          var index = +row.getAttribute("data-row");
+          if (result.parts[index] && result.parts[index].correct) return;
+          var select = one("select", row), wanted = null;
+          for (var option = 0; option < select.options.length - 1; option++) {
+            if (mark(question.salt, index, option) === row.getAttribute("data-k")) wanted = option;
+          }
+          if (wanted === null) return;
+          one('[data-cp="row-answer"]', row).innerHTML = "<strong>" + escapeHtml(text("right_match")) + "</strong> " +
+            escapeHtml(plain(select.options[wanted + 1]));
+        });
+        break;
+      case "ordering":
+        if (result.correct) break;
+        var keys = this.orderItems().map(function (item) { return +item.getAttribute("data-key"); });
+        said = "<ol>" + this.marks.map(function (wanted, position) {
+          var key = keys.filter(function (each) { return mark(question.salt, position, each) === wanted; })[0];
+          return "<li>" + escapeHtml(plain(one('.order-item[data-key="' + key + '"] .order-text', question.element))) + "</li>";
+        }).join("") + "</ol>";
+        said = answerBlock(text("right_order"), said);
+        break;
+      case "fill_blank":
+        if (!result.correct && typeof hidden.a === "string") said = answerLine(text("right_answer_is"), hidden.a);
+        break;
+      case "numeric":
+        if (!result.correct && hidden.a) {
+          var number = formatNumber(hidden.a[0]) + (hidden.a[1] ? " (\u00b1 " + formatNumber(hidden.a[1]) + ")" : "");
+          said = answerLine(text("right_answer_is"), number);
+        }
+        break;
+      case "open":
+        if (hidden.m) said = answerBlock(text("model_answer"), hidden.m, "model-answer");
+        break;
+    }
+    if (!said) return;
+    // Before the explanation, which says why.
+    var why = one(".explanation", this.feedback);
+    if (why) why.insertAdjacentHTML("beforebegin", said);
+    else this.feedback.insertAdjacentHTML("beforeend", said);
+  };
+
+  function answerLine(heading, value) {
+    return '<p class="revealed revealed-line"><strong>' + escapeHtml(heading) + "</strong> " + escapeHtml(value) + "</p>";
+  }
+
+  function answerBlock(heading, body, extraClass) {
+    return '<div class="revealed' + (extraClass ? " " + extraClass : "") + '"><p class="revealed-title">' +
+      escapeHtml(heading) + "</p>" + body + "</div>";
+  }
+
+  function setAnswerMark(element, key) {
+    if (!element) return;
+    element.className = "mark is-answer";
+    element.innerHTML = icon("check") + escapeHtml(text(key));
+  }
+
+  // When feedback HTML begins with the verdict, its first paragraph as the verdict line
+  // and the rest; else null.
+  function leadingVerdict(html, verdict) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var first = holder.firstElementChild;
+    var opening = plain(holder).toLowerCase();
+    if (!first || first.tagName !== "P" || opening.indexOf(verdict.toLowerCase()) !== 0) return null;
+    var line = first.innerHTML;
+    first.remove();
+    return { verdict: line, rest: holder.innerHTML };
+  }
+
   // A feedback heading line: an icon, the verdict, and an optional aside such as the points.
   function title(name, verdict, aside) {
-    return '<p class="feedback-title">' + icon(name) + "<span>" + escapeHtml(verdict) +
+    return titleHtml(name, escapeHtml(verdict), aside);
+  }
+
+  function titleHtml(name, verdictHtml, aside) {
+    return '<p class="feedback-title">' + icon(name) + "<span>" + verdictHtml +
       (aside ? ' <span class="feedback-points">' + escapeHtml(aside) + "</span>" : "") + "</span></p>";
   }
 
@@ -986,6 +1101,23 @@
     return possible ? round4((earned / possible) * 100) : null;
   };
 
+  // Whether the right answers show now: after each check, or once the quiz is over for
+  // the learner (this attempt complete, and passed or the last one), or never.
+  Quiz.prototype.revealsNow = function () {
+    var rule = this.settings.rv;
+    if (rule === "after_check") return true;
+    if (rule !== "after_last_attempt" || !this.complete()) return false;
+    var score = this.score();
+    return this.attemptsLeft() <= 0 || score === null || meetsPassMark(score, this.settings.pass);
+  };
+
+  Quiz.prototype.revealAll = function () {
+    var responses = this.entry().r || {};
+    this.drawn.forEach(function (question) {
+      if (Object.prototype.hasOwnProperty.call(responses, question.index)) question.reveal(responses[question.index]);
+    });
+  };
+
   Quiz.prototype.attemptsLeft = function () {
     if (!this.settings.max) return Infinity;
     return Math.max(0, this.settings.max - (this.entry().a || 0));
@@ -1018,6 +1150,7 @@
       var score = this.score();
       if (score !== null) entry.b = typeof entry.b === "number" ? Math.max(entry.b, score) : score;
       dateModule(this.index);
+      if (this.revealsNow()) this.revealAll();
       this.showScore(true);
     }
     this.showProgress();
@@ -1052,7 +1185,8 @@
       var details = [];
       if (typeof entry.b === "number" && entry.b > score) details.push(text("best", { score: formatNumber(entry.b) }));
       if (settings.max && left > 0) details.push(text("attempts_left", { n: left }));
-      html = '<div class="result-main"><p class="result-score" aria-hidden="true">' + escapeHtml(formatNumber(score)) + "%</p>" +
+      html = '<div class="result-main"><p class="result-score" aria-hidden="true"><span class="result-number">' +
+        escapeHtml(formatNumber(score)) + '<span class="result-percent">%</span></span></p>' +
         '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
         '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
         '<p class="result-verdict">' + icon(passed ? "check" : "cross") + "<span>" + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</span></p>" +

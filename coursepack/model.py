@@ -111,6 +111,11 @@ def _whole_percent(value: float) -> float:
 Percent = Annotated[float, Field(ge=0, le=100), AfterValidator(_whole_percent)]
 
 
+# When a quiz shows the right answers: as soon as a question is checked, once the
+# quiz is over for the learner (passed, or every attempt used), or never.
+RevealAnswers = Literal["after_check", "after_last_attempt", "never"]
+
+
 class Schema(BaseModel):
     # No NaN or infinity: `.nan` or `.inf` in YAML is a mistake, and no output can show it.
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -329,6 +334,7 @@ class Quiz(Schema):
     shuffle_choices: bool = False
     pick: Annotated[int, Field(ge=1)] | None = None
     max_attempts: Annotated[int, Field(ge=0)] = 0
+    reveal_answers: RevealAnswers | None = None  # None: the course's setting
     questions: tuple[Question, ...] = Field(min_length=1)
 
     @field_validator("passing_score", mode="after")
@@ -501,6 +507,8 @@ class CourseFile(Schema):
     organization: Text | None = None
     passing_score: Percent = 80
     completion: Literal["quizzes", "visited"] = "quizzes"
+    # Self-study quizzes teach best when a wrong answer is followed by the right one.
+    reveal_answers: RevealAnswers = "after_check"
     outputs: tuple[str, ...] | None = None
     page_size: Literal["A4", "Letter"] | None = None
     # Some LMSs lock a learner out once "failed" is recorded: such courses

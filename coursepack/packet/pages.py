@@ -23,7 +23,7 @@ from functools import cached_property
 
 from coursepack.model import Course, Module, Segment, TocEntry
 from coursepack.media_player import with_players
-from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, quiz_settings, quiz_view
+from coursepack.packet.quiz_view import FILL_BLANK_MAXLENGTH, NUMERIC_MAXLENGTH, QuizView, questions_per_attempt, quiz_settings, quiz_view
 from coursepack.packet.single_file import data_uri
 from coursepack.packet.state import ATTEMPTS_CAP, fingerprint
 from coursepack.theme import Theme
@@ -89,6 +89,10 @@ class ModulePage:
         if self.prefix:
             toc = tuple(TocEntry(entry.level, self.prefix + entry.id, entry.title) for entry in toc)
         return toc
+
+    @property
+    def questions_per_attempt(self) -> int:
+        return questions_per_attempt(self.module.quiz) if self.module.quiz else 0
 
     @cached_property
     def quiz(self) -> QuizView | None:
@@ -169,7 +173,7 @@ class PacketPages:
                         "id": page.id,
                         "title": page.module.title,
                         "href": page.href,
-                        "quiz": quiz_settings(page.module.quiz) if page.module.quiz else None,
+                        "quiz": quiz_settings(course, page.module.quiz) if page.module.quiz else None,
                     }
                     for page in self.modules
                 ],

@@ -21,6 +21,7 @@ from coursepack.model import (
     Module,
     MultipleChoice,
     Numeric,
+    Open,
     Ordering,
     QuestionBase,
     Quiz,
@@ -88,12 +89,20 @@ class QuizView:
     title: str
     questions: tuple[QuestionView, ...]
 
-    @property
-    def settings(self) -> dict:
-        return quiz_settings(self.quiz)
+
+def reveal_rule(course: Course, quiz: Quiz) -> str:
+    """When the quiz shows the right answers: its own setting, else the course's."""
+    return quiz.reveal_answers or course.reveal_answers
 
 
-def quiz_settings(quiz: Quiz) -> dict:
+def questions_per_attempt(quiz: Quiz) -> int:
+    """How many questions one attempt shows: `pick` draws among the scored ones only."""
+    if quiz.pick is None:
+        return len(quiz.questions)
+    return min(quiz.pick, len(quiz.scored_questions)) + len(quiz.questions) - len(quiz.scored_questions)
+
+
+def quiz_settings(course: Course, quiz: Quiz) -> dict:
     """What the script needs to run attempts, in short keys."""
     return {
         "pass": quiz.passing_score,
@@ -102,6 +111,7 @@ def quiz_settings(quiz: Quiz) -> dict:
         "sq": quiz.shuffle_questions,
         "sc": quiz.shuffle_choices,
         "w": quiz.points_possible,
+        "rv": reveal_rule(course, quiz),
     }
 
 
@@ -123,6 +133,7 @@ def plain_text(fragment: str) -> str:
 
 def _question_view(course: Course, module: Module, quiz: Quiz, index: int, question: QuestionBase) -> QuestionView:
     salt = question_salt(course, module.id, question)
+    reveals = reveal_rule(course, quiz) != "never"
     hidden: dict = {}
     if question.explanation:
         hidden["x"] = question.explanation.html
@@ -146,8 +157,12 @@ def _question_view(course: Course, module: Module, quiz: Quiz, index: int, quest
         accepted = sorted({mark(salt, normalise_answer(answer)) for answer in question.answers})
         view["marks"] = tuple(accepted)
         view["blank"] = question.prompt_parts
+        if reveals:
+            hidden["a"] = question.answers[0]
     elif isinstance(question, Numeric):
         hidden["n"] = [question.answer - question.tolerance, question.answer + question.tolerance]
+        if reveals:
+            hidden["a"] = [question.answer, question.tolerance]
     elif isinstance(question, Matching):
         options = question.options
         view["options"] = options
@@ -160,6 +175,8 @@ def _question_view(course: Course, module: Module, quiz: Quiz, index: int, quest
         key_of = {authored: key for key, authored in enumerate(order)}
         view["items"] = tuple(Option(key, question.items[authored].html) for key, authored in enumerate(order))
         view["marks"] = tuple(mark(salt, position, key_of[position]) for position in range(len(question.items)))
+    elif isinstance(question, Open) and question.sample_answer and reveals:
+        hidden["m"] = question.sample_answer.html
     prompt_text = plain_text(question.prompt.html)
     return QuestionView(
         question=question,

@@ -371,6 +371,40 @@
     return modulePassed(index) === true;
   }
 
+  // A quiz failed with every attempt used: the learner cannot finish this module
+  // until the quiz is reset (see Quiz.prototype.resetAttempts).
+  function moduleLocked(index) {
+    var quiz = MODULES[index].quiz;
+    return !!(quiz && quiz.w && quiz.max && !moduleDone(index) && (entryOf(index).a || 0) >= quiz.max &&
+      modulePassed(index) === false);
+  }
+
+  function lockedModules() {
+    return MODULES.map(function (module, index) { return index; }).filter(moduleLocked);
+  }
+
+  // The module a learner can work on next, after `from` if one is left there, else the first
+  // one left; null when nothing is left that they can do (done, or locked out).
+  function nextToDo(from) {
+    function open(index) { return !moduleDone(index) && !moduleLocked(index); }
+    for (var i = from + 1; i < MODULES.length; i++) if (open(i)) return i;
+    for (var j = 0; j < MODULES.length; j++) if (open(j)) return j;
+    return null;
+  }
+
+  // The course score is shown, and sent, only once every scored quiz has been taken:
+  // a score over some quizzes reads as a failing course, one over what was taken as
+  // more than it is. The LMS packages follow the same rule (host-common.js, judge).
+  function quizzesTaken() {
+    var taken = 0, total = 0;
+    MODULES.forEach(function (module, index) {
+      if (!module.quiz || !module.quiz.w) return;
+      total++;
+      if (typeof entryOf(index).b === "number") taken++;
+    });
+    return { taken: taken, total: total };
+  }
+
   function currentModuleIndex() {
     if (SINGLE) {
       return currentView && currentView.getAttribute("data-view") === "module" ? +currentView.getAttribute("data-module") : null;
@@ -402,7 +436,7 @@
     return {
       location: location === null ? null : MODULES[location].id,
       modules: modules,
-      score: scored && weights ? round2(weighted / weights) : null,
+      score: scored && weights && quizzesTaken().taken === quizzesTaken().total ? round2(weighted / weights) : null,
       completed: COURSE.completion === "visited" || !quizzes ? allVisited : allPassed,
       passed: !quizzes ? null : allPassed ? true : finalFail ? false : null
     };
@@ -417,6 +451,7 @@
     info: '<circle cx="12" cy="12" r="8.5"/><path d="M12 11v5.5"/><circle cx="12" cy="7.8" r=".6"/>',
     award: '<circle cx="12" cy="9" r="5.5"/><path d="M8.7 13.4L7.5 21l4.5-2.5 4.5 2.5-1.2-7.6"/>',
     right: '<path d="M9.5 6l6 6-6 6"/>',
+    lock: '<rect x="5.5" y="10.5" width="13" height="9.5" rx="1.5"/><path d="M8.5 10.5V8a3.5 3.5 0 0 1 7 0v2.5"/>',
     reset: '<path d="M4.5 12a7.5 7.5 0 1 0 2.2-5.3"/><path d="M4.5 4.5v3.8h3.8"/>'
   };
 
@@ -812,11 +847,15 @@
     all("input[type=radio], input[type=checkbox]", this.element).forEach(function (input) { input.checked = false; });
     if (this.answerInput && this.type !== "open") this.answerInput.value = "";
     all("select", this.element).forEach(function (select) { select.value = ""; });
-    all(".is-correct, .is-incorrect, .just-moved", this.element).forEach(function (element) {
-      element.classList.remove("is-correct", "is-incorrect", "just-moved");
+    all(".is-correct, .is-incorrect, .is-answer, .just-moved", this.element).forEach(function (element) {
+      element.classList.remove("is-correct", "is-incorrect", "is-answer", "just-moved");
     });
     all('[data-cp="mark"]', this.element).forEach(clearMark);
-    all('[data-cp="choice-feedback"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    all('[data-cp="choice-feedback"], [data-cp="row-answer"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    this.revealed = false;
+    // A new attempt starts as the first did: the hint closed until asked for.
+    var toggle = one('[data-cp="hint-toggle"]', this.element);
+    if (toggle && toggle.getAttribute("aria-expanded") === "true") this.toggleHint(toggle);
   };
 
   // Show the verdict on the answer and on each of its parts.
@@ -826,7 +865,12 @@
     if (this.type === "open") {
       this.feedback.className = "feedback is-saved";
       this.feedback.innerHTML = title("pen", text("open_saved")) + explanation(hidden);
+      if (this.quiz.revealsNow()) this.reveal(value);
       return result;
+    }
+    if (this.answerInput) {
+      this.answerInput.classList.add(result.correct ? "is-correct" : "is-incorrect");
+      setMark(one('[data-cp="mark"]', this.element), result.correct);
     }
     result.parts.forEach(function (part) {
       var holder;
@@ -844,19 +888,125 @@
       if (said && slot) slot.innerHTML = said;
     });
     var own = result.correct ? hidden.c : hidden.i;
+    var verdictText = text(result.correct ? "correct" : "incorrect"), verdict = escapeHtml(verdictText);
+    // Feedback that opens with the verdict ("Not quite. Look again...") says it in place of
+    // ours, so that it is said once.
+    var lead = own ? leadingVerdict(own, verdictText) : null;
+    if (lead) { verdict = lead.verdict; own = lead.rest; }
     this.feedback.className = "feedback " + (result.correct ? "is-correct" : "is-incorrect");
     this.feedback.innerHTML =
-      title(result.correct ? "check" : "cross", text(result.correct ? "correct" : "incorrect"),
+      titleHtml(result.correct ? "check" : "cross", verdict,
         text("points", { earned: formatNumber(result.earned), possible: formatNumber(this.points) })) +
       (own || "") +
       (result.missed ? "<p>" + escapeHtml(text("missed")) + "</p>" : "") +
       explanation(hidden);
+    this.revealed = false;
+    if (this.quiz.revealsNow()) this.reveal(value);
     return result;
   };
 
+  // Show the right answer beside the learner's: the right choices they did not pick, the
+  // right match of each wrong row, the right order, the typed answer wanted, the model answer.
+  Question.prototype.reveal = function (value) {
+    if (this.revealed) return;
+    this.revealed = true;
+    var question = this, hidden = this.hidden(), result = this.evaluate(value), said = "";
+    switch (this.type) {
+      case "single":
+      case "multiple":
+        this.choices.forEach(function (choice) {
+          var key = +choice.getAttribute("data-key");
+          var chosen = question.type === "single" ? key === value : bitSet(value, key);
+          if (chosen || !question.isCorrectChoice(key)) return;
+          choice.classList.add("is-answer");
+          setAnswerMark(one('[data-cp="mark"]', choice), question.type === "multiple" ? "missed_choice" : "right_answer");
+        });
+        break;
+      case "true_false":
+        if (result.correct) break;
+        this.choices.forEach(function (choice) {
+          if (choice.getAttribute("data-key") === (value ? "true" : "false")) return;
+          choice.classList.add("is-answer");
+          setAnswerMark(one('[data-cp="mark"]', choice), "right_answer");
+        });
+        break;
+      case "matching":
+        this.rows.forEach(function (row) {
+          var index = +row.getAttribute("data-row");
+          if (result.parts[index] && result.parts[index].correct) return;
+          var select = one("select", row), wanted = null;
+          for (var option = 0; option < select.options.length - 1; option++) {
+            if (mark(question.salt, index, option) === row.getAttribute("data-k")) wanted = option;
+          }
+          if (wanted === null) return;
+          one('[data-cp="row-answer"]', row).innerHTML = "<strong>" + escapeHtml(text("right_match")) + "</strong> " +
+            escapeHtml(plain(select.options[wanted + 1]));
+        });
+        break;
+      case "ordering":
+        if (result.correct) break;
+        var keys = this.orderItems().map(function (item) { return +item.getAttribute("data-key"); });
+        said = "<ol>" + this.marks.map(function (wanted, position) {
+          var key = keys.filter(function (each) { return mark(question.salt, position, each) === wanted; })[0];
+          return "<li>" + escapeHtml(plain(one('.order-item[data-key="' + key + '"] .order-text', question.element))) + "</li>";
+        }).join("") + "</ol>";
+        said = answerBlock(text("right_order"), said);
+        break;
+      case "fill_blank":
+        if (!result.correct && typeof hidden.a === "string") said = answerLine(text("right_answer_is"), hidden.a);
+        break;
+      case "numeric":
+        if (!result.correct && hidden.a) {
+          var number = formatNumber(hidden.a[0]) + (hidden.a[1] ? " (\u00b1 " + formatNumber(hidden.a[1]) + ")" : "");
+          said = answerLine(text("right_answer_is"), number);
+        }
+        break;
+      case "open":
+        if (hidden.m) said = answerBlock(text("model_answer"), hidden.m, "model-answer");
+        break;
+    }
+    if (!said) return;
+    // Before the explanation, which says why.
+    var why = one(".explanation", this.feedback);
+    if (why) why.insertAdjacentHTML("beforebegin", said);
+    else this.feedback.insertAdjacentHTML("beforeend", said);
+  };
+
+  function answerLine(heading, value) {
+    return '<p class="revealed revealed-line"><strong>' + escapeHtml(heading) + "</strong> " + escapeHtml(value) + "</p>";
+  }
+
+  function answerBlock(heading, body, extraClass) {
+    return '<div class="revealed' + (extraClass ? " " + extraClass : "") + '"><p class="revealed-title">' +
+      escapeHtml(heading) + "</p>" + body + "</div>";
+  }
+
+  function setAnswerMark(element, key) {
+    if (!element) return;
+    element.className = "mark is-answer";
+    element.innerHTML = icon("check") + escapeHtml(text(key));
+  }
+
+  // When feedback HTML begins with the verdict, its first paragraph as the verdict line
+  // and the rest; else null.
+  function leadingVerdict(html, verdict) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var first = holder.firstElementChild;
+    var opening = plain(holder).toLowerCase();
+    if (!first || first.tagName !== "P" || opening.indexOf(verdict.toLowerCase()) !== 0) return null;
+    var line = first.innerHTML;
+    first.remove();
+    return { verdict: line, rest: holder.innerHTML };
+  }
+
   // A feedback heading line: an icon, the verdict, and an optional aside such as the points.
   function title(name, verdict, aside) {
-    return '<p class="feedback-title">' + icon(name) + "<span>" + escapeHtml(verdict) +
+    return titleHtml(name, escapeHtml(verdict), aside);
+  }
+
+  function titleHtml(name, verdictHtml, aside) {
+    return '<p class="feedback-title">' + icon(name) + "<span>" + verdictHtml +
       (aside ? ' <span class="feedback-points">' + escapeHtml(aside) + "</span>" : "") + "</span></p>";
   }
 
@@ -879,6 +1029,8 @@
     this.questions = all('[data-cp="question"]', section).map(function (element) { return new Question(element, quiz); });
     this.result.addEventListener("click", function (event) {
       if (event.target.closest('[data-cp="retry"]')) quiz.retry();
+      var reset = event.target.closest('[data-cp="reset-quiz"]');
+      if (reset) quiz.askToReset(reset);
     });
   }
 
@@ -903,6 +1055,7 @@
     });
     this.showProgress();
     if (this.complete()) this.showScore(false);
+    else if (this.attemptsLeft() <= 0) this.showLocked();
     this.questions.forEach(function (question) {
       if (question.type === "open" && question.answerInput) bindNote(question.answerInput);
     });
@@ -948,6 +1101,23 @@
     return possible ? round4((earned / possible) * 100) : null;
   };
 
+  // Whether the right answers show now: after each check, or once the quiz is over for
+  // the learner (this attempt complete, and passed or the last one), or never.
+  Quiz.prototype.revealsNow = function () {
+    var rule = this.settings.rv;
+    if (rule === "after_check") return true;
+    if (rule !== "after_last_attempt" || !this.complete()) return false;
+    var score = this.score();
+    return this.attemptsLeft() <= 0 || score === null || meetsPassMark(score, this.settings.pass);
+  };
+
+  Quiz.prototype.revealAll = function () {
+    var responses = this.entry().r || {};
+    this.drawn.forEach(function (question) {
+      if (Object.prototype.hasOwnProperty.call(responses, question.index)) question.reveal(responses[question.index]);
+    });
+  };
+
   Quiz.prototype.attemptsLeft = function () {
     if (!this.settings.max) return Infinity;
     return Math.max(0, this.settings.max - (this.entry().a || 0));
@@ -980,6 +1150,7 @@
       var score = this.score();
       if (score !== null) entry.b = typeof entry.b === "number" ? Math.max(entry.b, score) : score;
       dateModule(this.index);
+      if (this.revealsNow()) this.revealAll();
       this.showScore(true);
     }
     this.showProgress();
@@ -1000,8 +1171,8 @@
   };
 
   Quiz.prototype.showScore = function (fresh) {
-    var entry = this.entry(), settings = this.settings, score = this.score();
-    var left = this.attemptsLeft();
+    var entry = this.entry(), settings = this.settings, left = this.attemptsLeft();
+    var score = this.complete() || typeof entry.b !== "number" ? this.score() : entry.b;
     var html, cls;
     if (score === null) {
       cls = "quiz-result is-passed";
@@ -1013,21 +1184,72 @@
       var verdict = passed ? "passed" : left > 0 ? "failed" : "failed_final";
       var details = [];
       if (typeof entry.b === "number" && entry.b > score) details.push(text("best", { score: formatNumber(entry.b) }));
-      if (settings.max) details.push(left > 0 ? text("attempts_left", { n: left }) : text("no_attempts_left"));
-      html = '<div class="result-main"><p class="result-score" aria-hidden="true">' + escapeHtml(formatNumber(score)) + "%</p>" +
+      if (settings.max && left > 0) details.push(text("attempts_left", { n: left }));
+      html = '<div class="result-main"><p class="result-score" aria-hidden="true"><span class="result-number">' +
+        escapeHtml(formatNumber(score)) + '<span class="result-percent">%</span></span></p>' +
         '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
         '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
         '<p class="result-verdict">' + icon(passed ? "check" : "cross") + "<span>" + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</span></p>" +
         (details.length ? '<p class="result-detail">' + escapeHtml(details.join(" \u00b7 ")) + "</p>" : "") + "</div></div>";
+      if (!passed && left <= 0) html += '<div class="result-locked">' + usedAttempts(settings.max) + "</div>";
     }
-    var actions = "";
-    if (left > 0) actions += '<button type="button" class="button quiet" data-cp="retry">' + icon("reset") + escapeHtml(text("try_again")) + "</button>";
-    var next = this.index + 1 < MODULES.length ? MODULES[this.index + 1] : null;
-    var target = next ? next.href : COURSE.certificate;
-    actions += '<a class="button" href="' + escapeHtml(target) + '">' + escapeHtml(next ? text("next_module", { title: next.title }) : text("finish")) + icon("right") + "</a>";
+    // While attempts remain after a failed attempt, trying again is the step to take;
+    // otherwise going on is, to where the course really stands.
+    var retryFirst = score !== null && !meetsPassMark(score, settings.pass) && left > 0;
+    var retry = left > 0 ? '<button type="button" class="button' + (retryFirst ? "" : " quiet") + '" data-cp="retry">' +
+      icon("reset") + escapeHtml(text("try_again")) + "</button>" : "";
+    var actions = retryFirst ? retry + onward(this.index, true) : onward(this.index, false) + retry;
+    if (left <= 0 && score !== null && !meetsPassMark(score, settings.pass)) {
+      actions += '<button type="button" class="button quiet" data-cp="reset-quiz">' + icon("reset") + escapeHtml(text("reset_quiz")) + "</button>";
+    }
     this.result.className = cls;
     this.result.innerHTML = html + '<div class="result-actions">' + actions + "</div>";
     if (fresh) this.result.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+  };
+
+  // Out of attempts with the last attempt unfinished (a progress loaded from elsewhere):
+  // nothing more can be answered, and the best score stands.
+  Quiz.prototype.showLocked = function () {
+    this.drawn.forEach(function (question) { question.lock(true); });
+    this.showScore(false);
+  };
+
+  // Where to go from a module's quiz, labelled by where the course really stands.
+  function onward(index, quiet) {
+    var next = index + 1 < MODULES.length ? MODULES[index + 1] : null;
+    var href = next ? next.href : COURSE.certificate, label;
+    if (next) label = text("next_module", { title: next.title });
+    else label = progressSummary().completed ? text("finish") : text("see_what_is_left");
+    return '<a class="button' + (quiet ? " quiet" : "") + '" data-cp="onward" href="' + escapeHtml(href) + '">' +
+      escapeHtml(label) + icon("right") + "</a>";
+  }
+
+  // What a learner out of attempts at a quiz is told, and what they can do.
+  function usedAttempts(max) {
+    var said = max === 1 ? text("used_attempts_one") : text("used_attempts", { n: max });
+    var kept = text("progress_kept") + (nextToDo(-1) !== null ? " " + text("carry_on") : "");
+    return '<p class="result-locked-title">' + icon("lock") + "<span>" + escapeHtml(said) + "</span></p><p>" + escapeHtml(kept) + "</p>";
+  }
+
+  // A trainer lets a learner out of attempts start the quiz again: the attempts count
+  // starts again; the best score and the rest of the progress are kept.
+  Quiz.prototype.askToReset = function (button) {
+    var dialog = one('[data-cp="reset-quiz-dialog"]', this.section), quiz = this;
+    if (!dialog || !dialog.showModal) {
+      if (window.confirm(text("reset_quiz_confirm"))) quiz.resetAttempts();
+      return;
+    }
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", function () {
+      if (dialog.returnValue === "reset") quiz.resetAttempts();
+      else if (button.isConnected) button.focus();
+    }, { once: true });
+  };
+
+  Quiz.prototype.resetAttempts = function () {
+    this.entry().a = 0;
+    this.retry();
   };
 
   Quiz.prototype.retry = function () {
@@ -1078,6 +1300,9 @@
     var entry = entryOf(index), quiz = MODULES[index].quiz, passed = modulePassed(index);
     if (passed !== null && quiz.w) {
       var score = formatNumber(entry.b || 0);
+      if (moduleLocked(index)) {
+        return '<span class="badge badge-failed">' + icon("lock") + escapeHtml(text("status_locked", { score: score })) + "</span>";
+      }
       return passed
         ? '<span class="badge badge-passed">' + icon("check") + escapeHtml(text("status_passed", { score: score })) + "</span>"
         : '<span class="badge badge-failed">' + icon("cross") + escapeHtml(text("status_failed", { score: score })) + "</span>";
@@ -1095,9 +1320,15 @@
     all('[data-cp="progress-text"]').forEach(function (element) { element.textContent = count; });
     all('[data-cp="summary-count"]').forEach(function (element) { element.textContent = count; });
     all('[data-cp="progress-fill"], [data-cp="summary-fill"]').forEach(function (element) { element.style.width = percent; });
+    var taken = quizzesTaken();
     all('[data-cp="summary-score"]').forEach(function (element) {
-      element.hidden = summary.score === null;
-      element.textContent = summary.score === null ? "" : text("course_score", { score: formatNumber(summary.score) });
+      element.hidden = !taken.total || (summary.score === null && !taken.taken);
+      element.textContent = summary.score !== null ? text("course_score", { score: formatNumber(summary.score) })
+        : text("course_score_pending", { n: taken.taken, total: taken.total });
+    });
+    all('[data-cp="pager-finish"]').forEach(function (link) {
+      one('[data-cp="pager-dir"]', link).textContent = text(summary.completed ? "finish_short" : "see_what_is_left");
+      one('[data-cp="pager-title"]', link).textContent = text(summary.completed ? "certificate_link" : "course_progress");
     });
     all(".module-card[data-module]").forEach(function (card) {
       var index = +card.getAttribute("data-module");
@@ -1123,20 +1354,42 @@
     var certificate = one('[data-cp="certificate-link"]');
     if (certificate) certificate.hidden = !summary.completed;
     var started = state.m.some(function (entry) { return entry.v; });
-    var target = null;
+    var target = null, locked = lockedModules();
     if (!summary.completed) {
-      if (typeof state.l === "number" && !moduleDone(state.l)) target = state.l;
-      for (var i = 0; target === null && i < MODULES.length; i++) if (!moduleDone(i)) target = i;
+      if (typeof state.l === "number" && !moduleDone(state.l) && !moduleLocked(state.l)) target = state.l;
+      else target = nextToDo(-1);
     }
-    var label = summary.completed ? text("review") : started ? text("continue") : text("start");
-    link.href = MODULES[target === null ? 0 : target].href;
+    // Nothing left to do but quizzes out of attempts: the way on is the list of what is left.
+    var blocked = !summary.completed && target === null && locked.length > 0;
+    var label = summary.completed ? text("review") : blocked ? text("see_what_is_left") : started ? text("continue") : text("start");
+    link.href = blocked ? COURSE.certificate : MODULES[target === null ? 0 : target].href;
     link.innerHTML = escapeHtml(label) + icon("right");
     var nextUp = one('[data-cp="next-up"]');
     if (nextUp) {
       nextUp.hidden = !started || target === null;
       if (target !== null) nextUp.innerHTML = escapeHtml(text("next_up")) + " <strong>" + escapeHtml(MODULES[target].title) + "</strong>";
     }
+    var lockedNote = one('[data-cp="locked"]');
+    if (lockedNote) {
+      lockedNote.hidden = !locked.length || summary.completed;
+      lockedNote.innerHTML = locked.length ? lockedList(locked) : "";
+    }
     link.classList.toggle("quiet", summary.completed);
+  }
+
+  // The quizzes a learner is locked out of, each with what to do about it.
+  function lockedList(locked) {
+    return '<p class="locked-title">' + icon("lock") + "<span>" + escapeHtml(text("locked_title")) + "</span></p><ul>" +
+      locked.map(function (index) {
+        var module = MODULES[index], max = module.quiz.max;
+        return '<li><a href="' + escapeHtml(quizHref(index)) + '">' + escapeHtml(module.title) + "</a>: " +
+          escapeHtml(max === 1 ? text("used_attempts_one") : text("used_attempts", { n: max })) + "</li>";
+      }).join("") + "</ul>";
+  }
+
+  // The quiz's place on its module's page (the single file prefixes its ids with the module's).
+  function quizHref(index) {
+    return SINGLE ? "#" + MODULES[index].id + "--cp-quiz" : MODULES[index].href + "#cp-quiz";
   }
 
   function showCompletion(summary) {
@@ -1147,6 +1400,11 @@
     var remaining = one('[data-cp="remaining"]');
     remaining.innerHTML = MODULES.map(function (module, index) {
       if (moduleDone(index)) return "";
+      if (moduleLocked(index)) {
+        var max = module.quiz.max;
+        return '<li><a href="' + escapeHtml(quizHref(index)) + '">' + escapeHtml(module.title) + "</a> " + badge(index) +
+          '<p class="remaining-why">' + escapeHtml(max === 1 ? text("used_attempts_one") : text("used_attempts", { n: max })) + "</p></li>";
+      }
       return '<li><a href="' + escapeHtml(module.href) + '">' + escapeHtml(module.title) + "</a> " + badge(index) + "</li>";
     }).join("");
     var dateSlot = one('[data-cp="certificate-date"]');

@@ -38,7 +38,9 @@
       var search = Object.keys(all).map(function (k) {
         return encodeURIComponent(k) + "=" + encodeURIComponent(all[k]);
       }).join("&");
-      var headers = { "X-Experience-API-Version": X.VERSION, Authorization: authorization() };
+      var headers = { "X-Experience-API-Version": X.VERSION };
+      var credentials = authorization();
+      if (credentials) headers.Authorization = credentials; // none: the LRS lets this page in on its own terms
       if (body !== undefined) headers["Content-Type"] = "application/json";
       return fetch(base + resource + (search ? "?" + search : ""), {
         method: method,

@@ -141,6 +141,9 @@ class XapiLms:
         self.activity_id = activity_id
         self.state = StateDocuments()
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, query, headers
+        self.posts: list[tuple[int, int]] = []  # each statements POST: how many statements, Ralph's status
+        # Launch parameters the LMS made up and expects back on every request; not Ralph's business.
+        self.echoed: dict[str, str] = {}
         self.lock = threading.Lock()
         server.handlers.append(self.handle)
 
@@ -174,13 +177,21 @@ class XapiLms:
             with self.lock:
                 return self.state.handle(method, query, body)
         if resource == "statements":
-            status, answer = self.ralph.request(method, "statements", query, body or None, headers.get("content-type"))
+            passed_on = {k: v for k, v in query.items() if k not in self.echoed}
+            status, answer = self.ralph.request(method, "statements", passed_on, body or None, headers.get("content-type"))
+            if method == "POST":
+                sent = json.loads(body)
+                with self.lock:
+                    self.posts.append((len(sent) if isinstance(sent, list) else 1, status))
             return Reply(status=status, body=answer, headers=CORS)
         return Reply(status=404, body=b"", headers=CORS)
 
     def statements(self) -> list[dict]:
-        """What Ralph stored for this registration, in timestamp order."""
-        return sorted(self.ralph.statements(registration=self.registration), key=lambda s: s["timestamp"])
+        """What Ralph stored for this learner (and registration, if any), in timestamp order."""
+        query = {"agent": json.dumps(self.actor)}
+        if self.registration:
+            query["registration"] = self.registration
+        return sorted(self.ralph.statements(**query), key=lambda s: s["timestamp"])
 
     def document(self, state_id: str = "coursepack.state") -> dict | None:
         return self.state.get(self.activity_id, self.actor, self.registration, state_id)

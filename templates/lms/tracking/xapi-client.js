@@ -180,7 +180,8 @@
   X.Outbox.prototype.pump = function () {
     var self = this;
     if (this.inFlight) return this.inFlight;
-    var next = this.entries.filter(function (e) { return !e.held; })[0];
+    // Not one the page's end already sent (`flush`), which a request answered after it would repeat.
+    var next = this.entries.filter(function (e) { return !e.held && !e.posting; })[0];
     if (!next) return Promise.resolve();
     next.posting = true;
     this.inFlight = this.post(next, true)

@@ -232,19 +232,21 @@ def test_an_actor_in_the_0_9_form_is_sent_as_xapi_1_0(context, content, lms, dem
 
 
 def test_grouping_platform_and_unknown_parameters_go_back_to_the_lrs(context, content, lms, demo):
+    # As SCORM Cloud launches: its own parameters, which its LRS wants back on every request.
     course, ids, _ = demo
-    lms.echoed = {"tenant": "north-branch"}
-    launch = Launch(context, content, lms, grouping="https://lms.example.org/programmes/7",
-                    activity_platform="Example LMS", tenant="north-branch")
+    lms.echoed = {"externalRegistration": "PL3EC77RF53VR6WJ", "externalConfiguration": "PL3EC77RF53VR6WK"}
+    launch = Launch(context, content, lms, grouping=ids[0], activity_platform="Example LMS",
+                    content_token=str(uuid.uuid4()), content_endpoint=lms.server.url("/content/"), **lms.echoed)
     launch.open_module(course.modules[0])
     answer_question(launch.packet, course.modules[0].quiz.questions[0])
     statements = launch.leave()
     check_launch_rules(statements, lms, ids[0])
     for statement in statements:
         assert statement["context"]["platform"] == "Example LMS"
-        assert {"id": "https://lms.example.org/programmes/7", "objectType": "Activity"} in \
-            statement["context"]["contextActivities"]["grouping"]
-    assert all(q.get("tenant") == "north-branch" for m, p, q, h in lms.requests if m != "OPTIONS")
+        assert {"id": ids[0], "objectType": "Activity"} in statement["context"]["contextActivities"]["grouping"]
+    calls = [q for m, p, q, h in lms.requests if m != "OPTIONS"]
+    assert all({k: q.get(k) for k in lms.echoed} == lms.echoed for q in calls)
+    assert not any("content_token" in q or "grouping" in q for q in calls)  # the launch's own, not the LRS's
 
 
 def test_wrong_credentials_keep_the_packet_working_and_say_so(context, content, lms):

@@ -127,3 +127,13 @@ def test_build_format_xapi_writes_only_the_xapi_package(tmp_path):
 def test_a_build_of_every_format_includes_the_xapi_package(sample_build):
     archive = zipfile.ZipFile(sample_build / "lms" / "library-service-xapi.zip")
     assert activities(archive)[0].findtext(f"{TINCAN}launch") == "index.html"
+
+
+def test_a_course_whose_outputs_name_xapi_builds_it_by_default(tmp_path):
+    course = write_demo_course(tmp_path / "course")
+    with (course / "course.yml").open("a", encoding="utf-8") as settings:
+        settings.write("outputs: [xapi, gift]\n")
+    result = run_coursepack("build", str(course), "-q")
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.relative_to(course / "output").as_posix() for p in (course / "output").rglob("*") if p.is_file())
+    assert written == ["lms/tracking-demo-xapi.zip", "lms/tracking-demo.gift"]

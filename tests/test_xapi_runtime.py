@@ -249,6 +249,26 @@ def test_grouping_platform_and_unknown_parameters_go_back_to_the_lrs(context, co
     assert not any("content_token" in q or "grouping" in q for q in calls)  # the launch's own, not the LRS's
 
 
+def test_a_course_completed_by_visits_reports_each_module_opened_and_no_score(context, lms, demo, tmp_path):
+    course_dir = write_demo_course(tmp_path / "course", course_id="visit-only", completion="visited")
+    build_course(course_dir, ["xapi"], tmp_path / "out")
+    package = unpack(tmp_path / "out" / "lms" / "visit-only-xapi.zip", tmp_path / "package")
+    ids = [a.get("id") for a in ET.parse(package / "tincan.xml").getroot().iter(f"{TINCAN}activity")]
+    lms.activity_id = ids[0]
+    course = load(course_dir)
+    with LoopbackServer() as content:
+        content.folders["/content/"] = package
+        launch = Launch(context, content, lms)
+        for module in course.modules:
+            launch.open_module(module)
+        statements = launch.leave()
+    check_launch_rules(statements, lms, ids[0])
+    assert course_verbs(statements, ids[0]) == ["initialized", "completed", "terminated"]
+    done = [s for s in statements if verb(s) == "completed" and s["object"]["id"] != ids[0]]
+    assert [s["object"]["id"] for s in done] == ids[1:]
+    assert all(s["result"] == {"completion": True} for s in done)
+
+
 def test_wrong_credentials_keep_the_packet_working_and_say_so(context, content, lms):
     launch = Launch(context, content, lms, auth="Basic " + "d3Jvbmc6d3Jvbmc=")
     assert "did not answer" in launch.page.locator("#notice").inner_text()

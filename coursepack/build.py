@@ -21,6 +21,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -33,7 +34,8 @@ from coursepack.errors import CourseErrors, Problem
 from coursepack.loading import load_course
 from coursepack.model import Course
 from coursepack.theme import Theme
-from coursepack.writer import OutputTree, StagedOutput
+from coursepack.workers import ignore_interrupts, stop_workers
+from coursepack.writer import OutputProblem, OutputTree, StagedOutput, output_lock
 
 CACHE_DIR = ".coursepack-cache"
 RENDERING_LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "weasyprint", "pydantic")
@@ -100,41 +102,65 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
+    on_wait: Callable[[Path], None] = lambda path: None,
 ) -> BuildReport:
+    """`on_wait` is told when another build is writing the same output and this one waits."""
     started = time.perf_counter()
     progress = progress or _Silent()
     require_known(formats or [])  # before spending time on loading
+    out = out or course_dir / "output"
+    refuse_unsafe_output(out, course_dir)
     cache_dir = course_dir / CACHE_DIR if use_cache else None
     course, warnings = check(course_dir, cache_dir)
     names = choose_formats(course, formats)
-    out = out or course_dir / "output"
     theme = Theme(course_dir)
     report = BuildReport(course, out, names, warnings=warnings)
-    record = _OutputRecord(cache_dir, out)
     builders = {name: registry()[name](BuildContext(theme=theme)) for name in names}
     keys = {name: _format_key(name, course, theme, builders[name].inputs_key(course)) for name in names}
     owned = {name: builders[name].outputs(course) for name in names}
-    stale = [n for n in names if not record.still_good(n, keys[n], owned[n])]
-    report.unchanged = [n for n in names if n not in stale]
-    for name in report.unchanged:  # what those formats said last time still holds
-        report.warnings += record.warnings(name)
-        report.notes += record.notes(name)
-    if stale:
-        with StagedOutput(out) as tree:
-            for name in stale:
-                for path in owned[name]:
-                    tree.remove(path)
-            for name in stale:
-                progress.start(name, builders[name].steps(course))
-            results = _run_builders(stale, course, course_dir, cache_dir, tree, progress, jobs)
-        for name, (builder_warnings, notes) in results.items():
-            report.warnings += builder_warnings
-            report.notes += notes
-            record.remember(name, keys[name], owned[name], builder_warnings, notes)
-        record.save()
+    try:
+        lock = output_lock(out, on_wait)
+    except OSError as exc:
+        # The lock is a file beside the output: a folder that cannot take it cannot take the output.
+        raise OutputProblem(f"cannot write {out}: {exc.strerror or exc}; {out}/ was left as it was") from None
+    try:  # the record is read, the output staged and swapped, and the record saved, by one build at a time
+        record = _OutputRecord(cache_dir, out)
+        stale = [n for n in names if not record.still_good(n, keys[n], owned[n])]
+        report.unchanged = [n for n in names if n not in stale]
+        for name in report.unchanged:  # what those formats said last time still holds
+            report.warnings += record.warnings(name)
+            report.notes += record.notes(name)
+        if stale:
+            with StagedOutput(out) as tree:
+                for name in stale:
+                    for path in owned[name]:
+                        tree.remove(path)
+                for name in stale:
+                    progress.start(name, builders[name].steps(course))
+                results = _run_builders(stale, course, course_dir, cache_dir, tree, progress, jobs)
+            for name, (builder_warnings, notes) in results.items():
+                report.warnings += builder_warnings
+                report.notes += notes
+                record.remember(name, keys[name], owned[name], builder_warnings, notes)
+            record.save()
+    finally:
+        lock.release()
     report.written = {name: owned[name] for name in names}
     report.seconds = time.perf_counter() - started
     return report
+
+
+def refuse_unsafe_output(out: Path, course_dir: Path) -> None:
+    """The output folder is replaced whole: never the course, a folder holding it, or its sources."""
+    target, course = out.resolve(), course_dir.resolve()
+    if target == course or target in course.parents:
+        where = "the course folder" if target == course else "a folder that holds the course"
+        raise OutputProblem(f"--out '{out}' is {where}, which a build would replace; "
+                            "name a folder of its own, such as 'output'")
+    for source in ("modules", "templates", CACHE_DIR):
+        if target.is_relative_to(course / source):
+            raise OutputProblem(f"--out '{out}' is inside the course's {source}/; name a folder of its own, "
+                                "such as 'output'")
 
 
 # ---------------------------------------------------------------- running builders
@@ -157,15 +183,20 @@ def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progre
         messages = manager.Queue()
         listener = threading.Thread(target=_relay, args=(messages, progress), daemon=True)
         listener.start()
-        with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=context) as pool:
-            futures = {
-                name: pool.submit(_run_in_worker, name, course, course_dir, cache_dir, tree.root, messages)
-                for name in names
-            }
-            results = {}
-            for name, future in futures.items():
-                results[name] = future.result()  # re-raises a builder's error here
-                progress.finish(name)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=context,
+                                 initializer=ignore_interrupts) as pool:
+            try:
+                futures = {
+                    name: pool.submit(_run_in_worker, name, course, course_dir, cache_dir, tree.root, messages)
+                    for name in names
+                }
+                results = {}
+                for name, future in futures.items():
+                    results[name] = future.result()  # re-raises a builder's error here
+                    progress.finish(name)
+            except BaseException:  # Ctrl-C, or one builder failed: the others need not finish
+                stop_workers()
+                raise
         messages.put(None)
         listener.join(timeout=5)
     return results

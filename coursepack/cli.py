@@ -1,7 +1,8 @@
 """The command line: build, check, serve, new.
 
-Exit status: 0 done; 1 the course has mistakes (each printed as path:line);
-2 a usage error or a bug in coursepack (the traceback only with --debug).
+Exit status: 0 done; 1 the course has mistakes (each printed as path:line),
+or the output folder cannot be used or written; 2 a usage error or a bug in
+coursepack (the traceback only with --debug); 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from coursepack import __version__
 from coursepack.build import UnknownFormat, build, check
 from coursepack.builders import registry
 from coursepack.errors import CourseErrors, Problem
+from coursepack.writer import OutputProblem
 
 EXIT_COURSE_ERRORS = 1
 EXIT_BUG = 2
+EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -46,10 +49,16 @@ def _guarded(command):
             _print_problems(exc.problems)
             err.print(f"{plural(len(exc.problems), 'error')}; nothing was written.")
             sys.exit(EXIT_COURSE_ERRORS)
+        except OutputProblem as exc:
+            err.print(f"error: {escape(str(exc))}")
+            sys.exit(EXIT_COURSE_ERRORS)
         except UnknownFormat as exc:
             err.print(f"error: {exc}")
             sys.exit(EXIT_BUG)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            err.print("Stopped by Ctrl-C; the output folder was left as it was.")
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug: say so briefly
             if debug:
@@ -107,7 +116,7 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err, transient=True, disable=quiet or not err.is_terminal)
     with bar:
-        report = build(root, names, Path(out) if out else None, _RichProgress(bar))
+        report = build(root, names, Path(out) if out else None, _RichProgress(bar), on_wait=_say_waiting)
     _print_problems(report.warnings)
     if quiet:
         return
@@ -121,6 +130,10 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
         f"Built {report.course.id} ({plural(len(report.course.modules), 'module')}; {', '.join(report.formats)}): "
         f"{shown} in {_where(report.output)} in {report.seconds:.1f} s"
     )
+
+
+def _say_waiting(output: Path) -> None:
+    err.print(f"Waiting for another build writing {escape(_where(output))} to finish…")
 
 
 def say(text: str) -> None:
@@ -189,9 +202,6 @@ def results_command(files: tuple[str, ...], course_dir: str | None, out: str) ->
     except results.NothingToReport as exc:
         err.print(f"error: {escape(str(exc))}")
         sys.exit(EXIT_COURSE_ERRORS)
-    except results.UnsafeOutput as exc:
-        err.print(f"error: {escape(str(exc))}")
-        sys.exit(EXIT_BUG)
     for message in report.collection.skipped:
         err.print(f"skipped: {escape(message)}", soft_wrap=True)
     courses = report.collection.courses

@@ -20,6 +20,7 @@ import io
 import queue
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 import watchfiles
@@ -46,6 +47,10 @@ WATCHED_FOLDERS = ("modules", "templates")
 SETTLE_SECONDS = 0.05  # saves this close together make one rebuild
 KEEPALIVE_SECONDS = 15  # lets a stream notice a closed tab
 SWAP_WAIT_SECONDS = 30  # a request for a file that a build is swapping in waits at most this
+# A page on another site can point a name of its own at 127.0.0.1 (DNS rebinding)
+# and read the preview through it; the Host header tells such requests apart.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+MAX_EVENT_STREAMS = 32  # each open tab holds a thread; far more than an author opens
 
 PREVIEW_ROUTE = "/__coursepack__/"
 EVENTS_ROUTE = PREVIEW_ROUTE + "events"
@@ -106,6 +111,7 @@ class PreviewState:
         self.has_site = False
         self.building = False
         self.stopping = False
+        self.streams = threading.BoundedSemaphore(MAX_EVENT_STREAMS)
 
     @property
     def token(self) -> str:
@@ -293,11 +299,21 @@ class SourceWatcher:
 # ---------------------------------------------------------------- serving
 
 
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not socketserver's traceback; a tab closed mid-answer is not worth one."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"preview: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def _bind(port: int, handler, say: Say) -> ThreadingHTTPServer:
     last = port + PORT_TRIES - 1 if port else port
     for candidate in range(port, last + 1):
         try:
-            server = ThreadingHTTPServer((HOST, candidate), handler)
+            server = PreviewServer((HOST, candidate), handler)
         except (OSError, OverflowError) as exc:
             if getattr(exc, "errno", None) != errno.EADDRINUSE:
                 reason = getattr(exc, "strerror", None) or str(exc)
@@ -330,10 +346,33 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
+        if self._refused():
+            return
         if urlsplit(self.path).path == EVENTS_ROUTE:
             self._stream_builds()
         else:
             super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._refused():
+            super().do_HEAD()
+
+    def _refused(self) -> bool:
+        """Answers a request that is not a local page's, or names no possible file; True if so."""
+        host = (self.headers.get("Host") or HOST).strip().lower()
+        name = host if host.startswith("[") else host.rsplit(":", 1)[0]
+        if name not in LOCAL_HOSTS:
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "The preview answers only http://127.0.0.1 and localhost")
+            return True
+        path = unquote(urlsplit(self.path).path, errors="surrogatepass")
+        if "\x00" in path or any("\ud800" <= c <= "\udfff" for c in path):
+            self.send_error(HTTPStatus.BAD_REQUEST, "No file has such a name")
+            return True
+        return False
+
+    def list_directory(self, path):  # a preview shows pages, not the folders behind them
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
 
     def send_head(self):
         route = urlsplit(self.path).path
@@ -378,11 +417,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     def _stream_builds(self) -> None:
         """Server-sent events: the current build token now, then each new one."""
         self.close_connection = True
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        seen = None
+        if not self.state.streams.acquire(blocking=False):
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE, "Too many open preview pages")
+            self.send_header("Retry-After", "5")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            seen = None
             self.wfile.write(b"retry: 1000\n\n")
             while (token := self.state.wait_for_token(seen, KEEPALIVE_SECONDS)) is not None:
                 self.wfile.write(f"event: build\ndata: {token}\n\n".encode() if token != seen else b": still here\n\n")
@@ -390,6 +435,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 seen = token
         except (BrokenPipeError, ConnectionResetError):  # the page went away
             pass
+        finally:
+            self.state.streams.release()
 
 
 # ---------------------------------------------------------------- what pages get

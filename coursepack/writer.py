@@ -6,16 +6,24 @@ the outputs a build does not remake are kept); every write first unlinks the
 path, so the old files are never changed in place. Only when every builder has
 succeeded does the staging folder replace the output folder; on failure it is
 removed and the output is exactly as it was.
+
+Faults are recoverable: a lock beside the output lets one build at a time
+stage and swap (another waits); staging folders that a killed build left
+behind are removed by the next one, and when a crash fell between the two
+renames of the swap, the previous output is renamed back before anything
+else happens.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import filelock
 
 # A fixed timestamp makes zips byte-identical from build to build.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -40,7 +48,13 @@ class OutputTree:
         return target
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        self.path(relative).write_bytes(data)
+        target = self.path(relative)
+        try:
+            target.write_bytes(data)
+        except OSError as exc:  # a failed write (a full disk) names no file: name it
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror, str(target)) from None
+            raise
 
     def write_text(self, relative: str, text: str) -> None:
         self.write_bytes(relative, text.encode("utf-8"))
@@ -72,26 +86,74 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]], stored: Iterable[str] = ()) 
     return buffer.getvalue()
 
 
-class StagedOutput:
-    """`with StagedOutput(out) as tree:` ... the output is replaced only on success."""
+class OutputProblem(Exception):
+    """The output folder cannot be used or written; the message says which and why."""
 
-    def __init__(self, destination: Path):
-        self.destination = destination
+
+def output_lock(destination: Path, on_wait: Callable[[Path], None] = lambda path: None) -> filelock.BaseFileLock:
+    """The output's lock, acquired (waiting for another build if need be); `.release()` it.
+
+    One lock object per path in a process, so a build that holds it may
+    acquire it again (the count is kept) instead of waiting on itself.
+    """
+    real = destination.resolve() if destination.is_symlink() else destination
+    real.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(real.with_name(f".{real.name}.lock"), is_singleton=True)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        on_wait(destination)
+        lock.acquire()
+    return lock
+
+
+class StagedOutput:
+    """`with StagedOutput(out) as tree:` ... the output is replaced only on success.
+
+    An output that is a symbolic link (say, to a shared drive) stays a link:
+    the folder it points to is the one replaced. `on_wait` is told when
+    another build holds the output and this one waits for it.
+    """
+
+    def __init__(self, destination: Path, on_wait: Callable[[Path], None] = lambda path: None):
+        self.shown = destination
+        self.destination = destination.resolve() if destination.is_symlink() else destination
+        self.on_wait = on_wait
         self.staging: Path | None = None
+        self.lock: filelock.BaseFileLock | None = None
 
     def __enter__(self) -> OutputTree:
-        parent = self.destination.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.destination.name}.staging-", dir=parent))
-        if self.destination.is_dir():
-            _link_tree(self.destination, self.staging)
+        try:
+            self._lock()
+            self._recover()
+            self.staging = self._make_staging()
+            if self.destination.is_dir():
+                _link_tree(self.destination, self.staging)
+        except OSError as exc:
+            self._release()
+            raise OutputProblem(describe_os_error(exc, self, building=False)) from None
+        except BaseException:
+            self._release()
+            raise
         return OutputTree(self.staging)
 
     def __exit__(self, kind, error, trace) -> None:
         assert self.staging is not None
-        if kind is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            return
+        try:
+            if kind is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                if isinstance(error, OSError):
+                    raise OutputProblem(describe_os_error(error, self)) from None
+                return
+            try:
+                self._swap()
+            except OSError as exc:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise OutputProblem(describe_os_error(exc, self)) from None
+        finally:
+            self._release()
+
+    def _swap(self) -> None:
         old = None
         if self.destination.exists():
             old = self.destination.with_name(self.staging.name + ".old")
@@ -99,6 +161,59 @@ class StagedOutput:
         os.rename(self.staging, self.destination)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    @property
+    def _prefix(self) -> str:
+        return f".{self.destination.name}.staging-"
+
+    def _lock(self) -> None:
+        self.lock = output_lock(self.shown, self.on_wait)
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _recover(self) -> None:
+        """Undo what a killed build left: with the lock held, no other build owns these."""
+        leftovers = sorted(p for p in self.destination.parent.glob(self._prefix + "*") if p.is_dir())
+        previous = [p for p in leftovers if p.name.endswith(".old")]
+        if previous and not self.destination.exists():
+            # The crash fell between the swap's two renames: the old output is complete.
+            os.rename(max(previous, key=lambda p: p.stat().st_mtime_ns), self.destination)
+        for leftover in leftovers:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def _make_staging(self) -> Path:
+        # os.mkdir applies the umask (tempfile.mkdtemp would make it 0700), so a
+        # shared output folder stays readable by the others who share it.
+        while True:
+            staging = self.destination.with_name(self._prefix + secrets.token_hex(4))
+            try:
+                os.mkdir(staging, 0o777)
+                return staging
+            except FileExistsError:
+                continue
+
+    def shown_path(self, path: str | os.PathLike) -> str | None:
+        """A path in the staging folder or the output, as the output path the user knows; else None."""
+        path = Path(os.path.abspath(path))
+        for root in (self.staging, self.destination):
+            if root is not None and path.is_relative_to(os.path.abspath(root)):
+                return str(self.shown / path.relative_to(os.path.abspath(root)))
+        return None
+
+
+def describe_os_error(exc: OSError, staged: StagedOutput, building: bool = True) -> str:
+    """'cannot write output/html/index.html: No space left on device' (never a staging name)."""
+    reason = exc.strerror or str(exc)
+    kept = f"{staged.shown}/ was left as it was"
+    if exc.filename is None:
+        return f"cannot write into {staged.shown}/: {reason}; {kept}"
+    shown = staged.shown_path(exc.filename)
+    if shown is None and building:  # a file the builders read, such as a theme file
+        return f"cannot read {exc.filename}: {reason}; {kept}"
+    return f"cannot write {shown or exc.filename}: {reason}; {kept}"
 
 
 def _link_tree(source: Path, target: Path) -> None:

@@ -6,10 +6,14 @@ import posixpath
 import re
 import sys
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 
 import pytest
+from conftest import FIXTURES, REPO
 from test_export_support import QTI, build, fixture_course, plain, read_qti, unzip
 
+from coursepack.build import build as run_build
+from coursepack.loading import load_course
 from coursepack.model import FillBlank, Matching, MultipleChoice, Numeric, Open, Ordering, SingleChoice, TrueFalse
 
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
@@ -157,8 +161,8 @@ def test_every_question_survives_with_its_type_prompt_and_answer(cartridge):
                 assert f"{question.answer:g}" in item.correct
             elif isinstance(question, Open):
                 assert profile == "cc.essay.v0p1" and item.text_entry and not item.correct
-            if question.scored and float(question.points).is_integer():
-                assert float(item.metadata["cc_weighting"]) == question.points
+            if question.scored:  # whole numbers, in proportion to the points (see the weights test)
+                assert item.metadata["cc_weighting"].isdigit()
             if question.explanation:
                 assert plain(item.feedback["general_fb"]) == plain(question.explanation.html)
         assert assessment.find(f"{QTI}section") is not None
@@ -184,12 +188,15 @@ def test_build_warns_where_the_cartridge_cannot_carry_a_question(cartridge):
         "specials-numeric": "no numeric type",
         "specials-matching": "no matching type",
         "specials-ordering": "no ordering type",
-        "3d-half-point": "whole numbers",
     }
     for question_id, words in expected.items():
         source = questions[question_id].source
         assert re.search(rf"{re.escape(f'{source.path}:{source.line}')}: warning: question '{question_id}': [^\n]*{words}", log), question_id
     assert re.search(r"modules/02-3d-printing/quiz\.yml: warning: [^\n]*cannot draw 2 of the 3 questions", log)
+    # 0.5 points: every weight of that quiz doubled; the first quiz's split parts: sixths and quarters.
+    assert re.search(r"modules/02-3d-printing/quiz\.yml: warning: [^\n]*multiplied by 2[^\n]*add up to 5 instead of 2\.5", log)
+    assert re.search(r"modules/01-specials/quiz\.yml: warning: [^\n]*multiplied by 12", log)
+    assert "Open edX (cc2olx) reads no item weights" in log
 
 
 def test_lesson_page_passes_axe(cartridge, browser, js_packages):
@@ -210,8 +217,9 @@ def test_lesson_page_passes_axe(cartridge, browser, js_packages):
 
 def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridge):
     """Moodle finds true/false answers by the idents 'true'/'false', the right answers of a
-    multiple-response item by `case="Yes"` outside `not`, and a choice's score in the last
-    condition naming it first."""
+    multiple-response item by `case="Yes"` outside `not`, a choice's score in the last
+    condition naming it first, and a fill-in's accepted answers in the first condition that
+    scores."""
     course, _, entries, _ = cartridge
     for module, quiz in course.quizzes:
         root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
@@ -229,5 +237,141 @@ def test_answers_are_marked_the_way_moodles_cartridge_import_reads_them(cartridg
                 for label in labels:
                     naming = [c for c in conditions if c.findtext(f"{QTI}conditionvar/{QTI}varequal") == label]
                     assert len(naming) <= 1  # one condition per choice: score and feedback together
+            if profile == "cc.fib.v0p1":
+                # Moodle's accepted answers: the varequals placed directly in the first condition that sets 100.
+                first = next(c for c in conditions if c.findtext(f"{QTI}setvar") == "100")
+                accepted = {v.text for v in first.findall(f"{QTI}conditionvar/{QTI}varequal")}
+                question = next(q for q in quiz.questions if f"q-{q.id}" == item.get("ident"))
+                assert accepted == set(getattr(question, "answers", None) or accepted), question.id
             general = [c for c in conditions if c.get("continue") == "Yes"]
             assert all(d.get("linkrefid") == "general_fb" for c in general for d in c.findall(f"{QTI}displayfeedback"))
+
+
+# ---------------------------------------------------------------- as Open edX's cc2olx reads answers
+#
+# cc2olx (openedx/cc2olx, content_processors/qti.py) reads a choice item's right
+# answers, and a fill-in item's accepted answers, by walking the item's
+# respconditions in order: every `varequal` directly in a condition's
+# `conditionvar` counts as a right answer (for choice items, when there is none,
+# those directly in its `and` or `or`), and the walk stops after the first
+# condition whose `continue` is "No", which is also what a missing `continue`
+# means. Nothing after that condition is read. A fill-in item with no answer so
+# read is an error there (it takes the first as the main answer).
+
+ANSWER_ORDER_FIXTURE = "cc-answer-order"
+
+
+def _cartridge_of(course_name: str, tmp_path):
+    """The sample course's or a fixture course's cartridge, built in `tmp_path`: (course, entries)."""
+    source = REPO if course_name == "sample" else FIXTURES / course_name
+    run_build(source, ["cc"], tmp_path / "out", use_cache=False)
+    course = load_course(source).course
+    return course, unzip(tmp_path / "out" / "lms" / f"{course.id}.imscc", tmp_path / "cartridge")
+
+
+def _cc2olx_answers(item: ET.Element) -> list[str]:
+    profile = next(
+        f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield") if f.findtext(f"{QTI}fieldlabel") == "cc_profile"
+    )
+    answers = []
+    for condition in item.findall(f"{QTI}resprocessing/{QTI}respcondition"):
+        found = condition.findall(f"{QTI}conditionvar/{QTI}varequal")
+        if not found and profile != "cc.fib.v0p1":
+            found = condition.findall(f"{QTI}conditionvar/{QTI}and/{QTI}varequal") + condition.findall(
+                f"{QTI}conditionvar/{QTI}or/{QTI}varequal"
+            )
+        answers += [v.text for v in found if v.text not in answers]
+        if condition.get("continue", "No") == "No":
+            break
+    return answers
+
+
+def _cc2olx_reading(entries, course) -> dict[str, list[set[str]]]:
+    """Question id -> for each of its items, the right answers as cc2olx reads them, as texts."""
+    read: dict[str, list[set[str]]] = {}
+    for module, _ in course.quizzes:
+        root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
+        for item in root.iter(f"{QTI}item"):
+            choices = item.findall(f"{QTI}presentation/{QTI}response_lid/{QTI}render_choice/{QTI}response_label")
+            labels = {c.get("ident"): plain(c.findtext(f"{QTI}material/{QTI}mattext")) for c in choices}
+            texts = {labels.get(answer, answer) for answer in _cc2olx_answers(item)}
+            # A split question's parts are titled "<id> (n/count)".
+            read.setdefault(item.get("title").split(" (")[0], []).append(texts)
+    return read
+
+
+def _expected_answers(question) -> list[set[str]]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return [{plain(c.text.html) for c in question.choices if c.correct}]
+    if isinstance(question, TrueFalse):
+        return [{"True" if question.answer else "False"}]
+    if isinstance(question, FillBlank):
+        return [set(question.answers)]
+    if isinstance(question, Numeric):
+        return [{f"{question.answer:g}"}] if question.tolerance == 0 else [None]
+    if isinstance(question, Matching):
+        return [{pair.match} for pair in question.pairs]
+    if isinstance(question, Ordering):
+        return [{plain(item.html)} for item in question.items]
+    return [set()]
+
+
+@pytest.mark.parametrize("course_name", ["sample", ANSWER_ORDER_FIXTURE])
+def test_every_right_answer_reads_right_in_open_edx_cc2olx(course_name, tmp_path):
+    """Right answers first and accepted answers together, so cc2olx marks exactly the right ones."""
+    course, entries = _cartridge_of(course_name, tmp_path)
+    read = _cc2olx_reading(entries, course)
+    questions = [q for _, quiz in course.quizzes for q in quiz.questions]
+    assert set(read) == {q.id for q in questions}
+    for question in questions:
+        expected = _expected_answers(question)
+        if expected == [None]:  # a tolerance: the spellings are checked with the other readers
+            assert read[question.id][0], question.id
+        else:
+            assert read[question.id] == expected, question.id
+    if course_name == "sample":
+        assert read["skipped-step"] == [{"follow-up", "follow up", "followup", "following up"}]
+    else:
+        assert read["assembly-point"] == [{"The front lawn by the flagpole"}]
+
+
+# ---------------------------------------------------------------- item weights as importers read them
+#
+# Moodle's cartridge importer (backup/cc/entity11.quiz.class.php, get_defaultgrade)
+# takes an item's points as PHP's (int) of its cc_weighting, if that is 0..99, and 1
+# otherwise or without one. Canvas's converter (QTIMigrationTool, CCWeighting) takes
+# cc_weighting as the item's points_possible as written. The CC 1.1 QTI profile
+# (RULE 2c of its Schematron) allows only whole numbers from 1 to 99.
+
+
+def _moodle_weight(entry: str | None) -> Fraction:
+    whole = re.match(r"\s*[+-]?\d+", entry or "")
+    value = int(whole.group()) if whole else 0
+    return Fraction(value) if entry is not None and 0 <= value <= 99 else Fraction(1)
+
+
+def _canvas_weight(entry: str | None) -> Fraction:
+    return Fraction(entry) if entry is not None else Fraction(1)
+
+
+@pytest.mark.parametrize("course_name", ["sample", ANSWER_ORDER_FIXTURE, "export-nasty"])
+def test_each_question_keeps_its_share_of_the_quiz_in_moodle_and_canvas(course_name, tmp_path):
+    course, entries = _cartridge_of(course_name, tmp_path)
+    split_seen = False
+    for module, quiz in course.quizzes:
+        root = ET.fromstring(entries[f"quiz-{module.id}/assessment.xml"])
+        weights: dict[str, list[str | None]] = {}
+        for item in root.iter(f"{QTI}item"):
+            fields = {f.findtext(f"{QTI}fieldlabel"): f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield")}
+            weights.setdefault(item.get("title").split(" (")[0], []).append(fields.get("cc_weighting"))
+        scored = quiz.scored_questions
+        total_points = sum(Fraction(str(q.points)) for q in scored)
+        for rule in (_moodle_weight, _canvas_weight):
+            total = sum(rule(w) for q in scored for w in weights[q.id])
+            for question in scored:
+                share = sum(rule(w) for w in weights[question.id]) / total
+                assert share == Fraction(str(question.points)) / total_points, (rule.__name__, question.id)
+        for question in scored:
+            split_seen |= len(weights[question.id]) > 1
+            assert all(re.fullmatch(r"[1-9]\d?", w or "") for w in weights[question.id]), (question.id, weights[question.id])
+    assert split_seen

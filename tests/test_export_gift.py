@@ -12,7 +12,7 @@ import pytest
 from conftest import JS, require
 from test_export_support import build, fixture_course, plain
 
-from coursepack.exports.gift import escape
+from coursepack.exports.gift import escape, id_and_tags
 from coursepack.model import FillBlank, Matching, MultipleChoice, Numeric, Open, Ordering, SingleChoice, TrueFalse
 
 GIFT_TYPES = {
@@ -130,3 +130,52 @@ def test_build_warns_about_what_gift_cannot_carry(parsed):
     assert re.search(r"specials-single'[^\n]*images are replaced by their alt text", log)
     assert "gift: GIFT has no hints: 2 hint(s) left out" in log
     assert "map.svg" not in text
+
+
+# ---------------------------------------------------------------- as Moodle's GIFT import reads it
+#
+# Moodle (question/format/gift/format.php and qformat_default::readquestions) splits
+# the file into questions at blank lines; in each, the lines that start with `//`
+# (after trimming) are its comments, and a block with nothing else is no question.
+# extract_idnumber_and_tags_from_comment then takes the first `[id:…]` (no `]` or
+# control character inside, `\]` for a `]`) as the id number, and every `[tag:…]`
+# (no `]`, `<`, `>` or control character) as a tag, each trimmed.
+
+_ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])+)\]")
+
+
+def _moodle_questions(text: str) -> dict[str, tuple[str, list[str]]]:
+    """Question name -> (id number, tags), as Moodle's GIFT import reads them."""
+    found = {}
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        comments = "".join(line + "\n" for line in lines if line.startswith("//"))
+        rest = "\n".join(line for line in lines if not line.startswith("//"))
+        if not rest or rest.startswith("$CATEGORY:"):
+            continue
+        name = re.match(r"::((?:\\.|[^:])*)::", rest).group(1)
+        idnumber = _ID.search(comments)
+        tags = [t.replace("\\]", "]").strip() for t in _TAG.findall(comments)]
+        found[name] = (idnumber.group(1).replace("\\]", "]").strip() if idnumber else "", tags)
+    return found
+
+
+def test_every_question_has_its_id_and_tags_where_moodle_reads_them(parsed):
+    course, text, _, _ = parsed
+    read = _moodle_questions(text)
+    expected = {q.id: (q.id, [course.id, m.id]) for m, quiz in course.quizzes for q in quiz.questions}
+    assert read == expected
+
+
+def test_build_warns_that_moodle_shuffles_every_gift_question(tmp_path_factory):
+    out, log = build(tmp_path_factory, "gift")
+    # The fixture's second quiz keeps the default, shuffle_choices: false, and has a choice question.
+    assert re.search(r"modules/02-3d-printing/quiz\.yml: warning: GIFT cannot keep choices in order", log)
+    assert not re.search(r"modules/01-specials/quiz\.yml: warning: GIFT cannot keep choices", log)
+    assert "gift: questions only; set the passing score" in log
+
+
+def test_id_and_tag_lines_survive_moodles_reading_with_awkward_characters():
+    lines = id_and_tags("a]b", ["x <y> `z", "t]", "tab\there"])
+    assert _moodle_questions("\n".join([*lines, "::q::{TRUE}"])) == {"q": ("a]b", ["x y z", "t]", "tabhere"])}

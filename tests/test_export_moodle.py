@@ -23,7 +23,7 @@ MOODLE_TYPES = {
     FillBlank: "shortanswer",
     Numeric: "numerical",
     Matching: "matching",
-    Ordering: "matching",
+    Ordering: "ordering",
     Open: "essay",
 }
 
@@ -68,7 +68,7 @@ def test_every_question_survives_with_its_type_prompt_and_answer(questions):
         for question in quiz.questions:
             node = nodes[question.id]
             assert node.find("questiontext").get("format") == "html"
-            if isinstance(question, Ordering):
+            if isinstance(question, Matching):
                 assert plain(question.prompt.html) in plain(node.findtext("questiontext/text"))
             else:
                 assert plain(node.findtext("questiontext/text")) == plain(question.prompt.html)
@@ -88,13 +88,12 @@ def test_every_question_survives_with_its_type_prompt_and_answer(questions):
                 node_answer = next(a for a in node.findall("answer") if a.get("fraction") == "100")
                 assert float(node_answer.findtext("text")) == question.answer
                 assert float(node_answer.findtext("tolerance")) == question.tolerance
-            elif isinstance(question, Matching | Ordering):
+            elif isinstance(question, Matching):
                 pairs = [(plain(s.findtext("text") or ""), s.findtext("answer/text")) for s in node.findall("subquestion")]
-                if isinstance(question, Matching):
-                    expected = [(plain(p.prompt.html), p.match) for p in question.pairs] + [("", d) for d in question.distractors]
-                else:
-                    expected = [(f"Position {n}", plain(i.html)) for n, i in enumerate(question.items, start=1)]
+                expected = [(plain(p.prompt.html), p.match) for p in question.pairs] + [("", d) for d in question.distractors]
                 assert pairs == expected
+            elif isinstance(question, Ordering):
+                assert [plain(text) for _, text, _ in answers] == [plain(i.html) for i in question.items]
             elif isinstance(question, Open):
                 assert answers == [] and (node.findtext("graderinfo/text") or "") == ""
             if question.explanation:
@@ -128,7 +127,47 @@ def test_images_travel_inside_the_question(questions):
     assert base64.b64decode(files["map.svg"].text) == course.asset("modules/01-specials/media/map.svg").data
 
 
-def test_build_says_moodle_xml_holds_questions_only_and_warns_about_ordering(questions):
+def test_build_says_moodle_xml_holds_questions_only_and_which_moodle_orders(questions):
     _, _, log = questions
     assert "moodle: questions only" in log
-    assert re.search(r"quiz\.yml:\d+: warning: question 'specials-ordering': Moodle has no core ordering type", log)
+    assert "ordering questions are Moodle's ordering type, standard since Moodle 4.4" in log
+    assert "specials-ordering" not in log  # nothing lost, nothing to warn about
+
+
+# Moodle's ordering type (question/type/ordering/questiontype.php, import_from_xml) reads
+# the items from the <answer>s in order (their fractions are renumbered 1, 2, … from that
+# order), layouttype (VERTICAL unless HORIZONTAL/HORI/H/1), selecttype (ALL or EXACT: every
+# item shown; anything else, or none: a random subset of selectcount, default 6), gradingtype
+# (ALL_OR_NOTHING; none: relative to the next item, part marks), showgrading (HIDE/FALSE/NO
+# hide it), numberingstyle (none, 123, abc, ABCD, iii, IIII), the combined feedback, and
+# shownumcorrect as a value (an empty element reads as off).
+
+
+def test_ordering_questions_are_moodles_ordering_type_as_its_importer_reads_them(questions):
+    course, root, _ = questions
+    nodes = {n.findtext("idnumber"): n for n in root.findall("question") if n.get("type") != "category"}
+    orderings = [q for _, quiz in course.quizzes for q in quiz.questions if isinstance(q, Ordering)]
+    assert orderings
+    for question in orderings:
+        node = nodes[question.id]
+        assert node.get("type") == "ordering"
+        items = [plain(a.findtext("text")) for a in node.findall("answer")]
+        assert items == [plain(i.html) for i in question.items] and len(items) >= 2
+        assert all(a.get("format") == "html" for a in node.findall("answer"))
+        assert node.findtext("selecttype").upper() in ("ALL", "EXACT")  # every item, not a random subset
+        assert node.findtext("layouttype").upper() not in ("HORIZONTAL", "HORI", "H", "1")
+        assert node.findtext("gradingtype").upper() == "ALL_OR_NOTHING"  # as the course marks it
+        assert node.findtext("showgrading").upper() not in ("HIDE", "FALSE", "NO")
+        assert node.findtext("numberingstyle") in ("none", "123", "abc", "ABCD", "iii", "IIII")
+        assert node.findtext("shownumcorrect") == "1"
+        assert node.find("subquestion") is None
+        if question.explanation:
+            assert plain(node.findtext("generalfeedback/text")) == plain(question.explanation.html)
+
+
+def test_every_question_is_tagged_with_its_course_and_module(questions):
+    course, root, _ = questions
+    nodes = {n.findtext("idnumber"): n for n in root.findall("question") if n.get("type") != "category"}
+    for module, quiz in course.quizzes:
+        for question in quiz.questions:
+            assert [t.findtext("text") for t in nodes[question.id].findall("tags/tag")] == [course.id, module.id]

@@ -249,13 +249,13 @@ def test_exit_statuses(two_learners):
     assert nothing.returncode == 1
     assert nothing.stderr.splitlines()[-1] == "error: no results to report: 2 files given, and every one was skipped"
     assert not (two_learners / "report").exists()
-    # An --out that would replace a folder of other files is refused.
+    # An --out that would replace a folder of other files is refused, as an output problem (exit 1).
     (two_learners / "documents").mkdir()
     (two_learners / "documents/letter.txt").write_text("keep me", encoding="utf-8")
     refused = run_coursepack("results", "zoe.json", "--out", "documents", cwd=two_learners)
-    assert refused.returncode == 2
+    assert refused.returncode == 1
     assert refused.stderr == "error: --out 'documents' holds other files and no report; name a new folder for the report\n"
-    assert run_coursepack("results", "zoe.json", "--out", ".", cwd=two_learners).returncode == 2
+    assert run_coursepack("results", "zoe.json", "--out", ".", cwd=two_learners).returncode == 1
     assert [p.name for p in (two_learners / "documents").iterdir()] == ["letter.txt"]
     # A report folder is replaced as a whole, keeping what else the trainer put there.
     assert run_coursepack("results", "zoe.json", cwd=two_learners).returncode == 0

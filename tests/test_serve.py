@@ -221,3 +221,71 @@ def test_a_folder_that_is_not_a_course_is_refused_at_once(tmp_path):
     )
     assert result.returncode == 1
     assert "is not a course: it has no course.yml" in result.stderr
+
+
+def raw_get(url: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+    """A request as a browser or another site's page would send it, the path not re-encoded."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_preview_answers_only_local_pages_and_never_shows_a_traceback(fixture_course, start_preview):
+    course = fixture_course("good-minimal")
+    preview = start_preview(course)
+    url = preview.url()
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    assert raw_get(url, "/")[0] == 200
+    assert raw_get(url, "/", host=f"localhost:{port}")[0] == 200
+    # DNS rebinding: another site's name pointed at 127.0.0.1 reaches the port, but not the course.
+    status, body = raw_get(url, "/", host=f"attacker.example:{port}")
+    assert status == 421 and b"Welcome" not in body
+    assert raw_get(url, "/", host=f"127.0.0.1.attacker.example:{port}")[0] == 421
+    # Names no file can have: a clear 400, not a traceback in the author's terminal.
+    for path in ("/%00", "/index.html%00.png", "/%ED%A0%80.html"):
+        assert raw_get(url, path)[0] == 400, path
+    # Folders are not listed.
+    (preview.site() / "extra").mkdir()
+    (preview.site() / "extra/notes.txt").write_text("not for listing", encoding="utf-8")
+    status, body = raw_get(url, "/extra/")
+    assert status == 404 and b"notes.txt" not in body
+    assert preview.interrupt() == 0
+    assert "Traceback" not in preview.text("stderr") and "Traceback" not in preview.text("stdout")
+    assert preview.text("stderr") == ""
+
+
+def test_open_event_streams_are_bounded(fixture_course, start_preview):
+    import http.client
+    from urllib.parse import urlsplit
+
+    from coursepack.serve import EVENTS_ROUTE, MAX_EVENT_STREAMS
+
+    preview = start_preview(fixture_course("good-minimal"))
+    where = urlsplit(preview.url())
+    streams = []
+    try:
+        for _ in range(MAX_EVENT_STREAMS):
+            connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+            connection.request("GET", EVENTS_ROUTE)
+            response = connection.getresponse()
+            assert response.status == 200
+            assert response.readline() == b"retry: 1000\n"
+            streams.append(connection)
+        status, _ = raw_get(preview.url(), EVENTS_ROUTE)
+        assert status == 503  # one more is turned away, at once
+        assert raw_get(preview.url(), "/")[0] == 200  # pages are still served
+    finally:
+        for connection in streams:
+            connection.close()
+    assert preview.interrupt() == 0

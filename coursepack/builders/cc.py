@@ -24,6 +24,8 @@ from coursepack.exports.qti import QtiItems, metadata, questestinterop
 from coursepack.exports.text import decimal_text, local_references, plain_text, rewrite_local, url_path
 from coursepack.exports.titles import quiz_title
 from coursepack.exports.warnings import note_partial_credit, question_warner, warn_quiz
+from coursepack.exports.weights import MAX_WEIGHT, exact
+from coursepack.exports.weights import scale as weight_scale
 from coursepack.exports.xmltree import document, element, sub
 from coursepack.model import Course, Module, Quiz
 from coursepack.writer import OutputTree
@@ -82,6 +84,11 @@ class CommonCartridgeBuilder(Builder):
         entries += [(_assessment_path(a.module), a.xml) for a in assessments]
         out.write_zip(f"lms/{course.id}.imscc", entries)
         note_partial_credit(self.context, course, "cc")
+        if course.quizzes:
+            self.context.notes.append(
+                "cc: Open edX (cc2olx) reads no item weights: there every item counts 1 point, "
+                "each part of a matching or ordering question too"
+            )
         self.context.step("cartridge")
 
     # ------------------------------------------------------------ lessons
@@ -115,12 +122,14 @@ class CommonCartridgeBuilder(Builder):
 
     def _assessment(self, course: Course, module: Module, quiz: Quiz, strings) -> _Assessment:
         filebase = f"$IMS-CC-FILEBASE$../{FILES}/"
+        scale = self._weight_scale(module, quiz)
         writer = QtiItems(
             "cc",
             strings,
             html=lambda text: rewrite_local(text, lambda path: filebase + url_path(path)),
             warn=question_warner(self.context),
             shuffle=quiz.shuffle_choices,
+            weight_scale=scale,
         )
         if quiz.pick is not None:
             warn_quiz(
@@ -150,6 +159,27 @@ class CommonCartridgeBuilder(Builder):
             for item in writer.items(question):
                 section.append(item)
         return _Assessment(module, quiz, document(root))
+
+    def _weight_scale(self, module: Module, quiz: Quiz) -> int | None:
+        scale = weight_scale(quiz.questions, split=True)
+        total = sum(exact(q.points) for q in quiz.scored_questions)
+        if scale is None:
+            warn_quiz(
+                self.context,
+                module,
+                f"Common Cartridge item weights are whole numbers from 1 to {MAX_WEIGHT}, and no whole factor makes "
+                "this quiz's weights so: items whose weight is not whole are left unweighted (Moodle and Canvas count them 1 point)",
+            )
+        elif scale > 1:
+            warn_quiz(
+                self.context,
+                module,
+                f"Common Cartridge item weights are whole numbers: every weight in this quiz is multiplied by {scale}, "
+                "so that each question, and each part of a split matching or ordering question, keeps its share; "
+                f"the quiz's points in Moodle and Canvas add up to {decimal_text(float(total * scale))} instead of "
+                f"{decimal_text(float(total))}, and every percentage is the same",
+            )
+        return scale
 
     # ------------------------------------------------------------ manifest
 

@@ -2,19 +2,21 @@
 
 Texts are `[html]`: the course's Markdown is rendered already, and Moodle's
 own Markdown dialect would read it differently. One `$CATEGORY` per module,
-questions titled with their ids. What GIFT cannot hold (points, hints, files,
-some feedback) is reported as a build warning at the question's source line.
+questions titled with their ids, which are also their Moodle id numbers, and
+tagged with the course's and the module's ids. What GIFT cannot hold (points,
+hints, files, some feedback) is reported as a build warning at the question's
+source line; settings it cannot hold, at the quiz's.
 """
 
 from __future__ import annotations
 
 from coursepack.builders.base import Builder
 from coursepack.exports.feedback import verdicts
-from coursepack.exports.gift import escape, without_files
+from coursepack.exports.gift import escape, id_and_tags, without_files
 from coursepack.exports.shapes import pairing
 from coursepack.exports.text import decimal_text
 from coursepack.exports.titles import category_path
-from coursepack.exports.warnings import note_partial_credit, question_warner
+from coursepack.exports.warnings import note_partial_credit, question_warner, warn_quiz
 from coursepack.model import (
     Course,
     FillBlank,
@@ -44,19 +46,37 @@ class GiftBuilder(Builder):
         blocks = [f"// {course.title}, version {course.version}: the module quizzes, for Moodle's question bank."]
         for module, quiz in course.quizzes:
             blocks.append(f"$CATEGORY: {category_path(course, module)}")
+            if not quiz.shuffle_choices and any(isinstance(q, SHUFFLED) for q in quiz.questions):
+                warn_quiz(
+                    self.context,
+                    module,
+                    "GIFT cannot keep choices in order (shuffle_choices is false): Moodle shuffles the choices of "
+                    "every question it imports from GIFT, as its site default says; untick \"Shuffle the choices\" "
+                    "in those questions after import, or import the Moodle XML export, which keeps the order",
+                )
             for question in quiz.questions:
                 text, losses = _Question(question, self.strings).gift()
-                blocks.append(text)
+                # No blank line between: Moodle reads a question's comments from its own block.
+                blocks.append("\n".join([*id_and_tags(question.id, list(dict.fromkeys([course.id, module.id]))), text]))
                 if losses:
                     warn(question, "; ".join(losses))
         out.write_text(f"lms/{course.id}.gift", "\n\n".join(blocks) + "\n")
         hints = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.hint)
         if hints:
             self.context.notes.append(f"gift: GIFT has no hints: {hints} hint(s) left out (Moodle XML keeps them)")
-        if not course.quizzes:
+        if course.quizzes:
+            self.context.notes.append(
+                "gift: questions only; set the passing score (Grade to pass), attempts, random draws and "
+                "question order on the Moodle quiz"
+            )
+        else:
             self.context.notes.append("gift: the course has no quizzes, so this export holds none")
         note_partial_credit(self.context, course, "gift")
         self.context.step("gift")
+
+
+# Question types whose choices (or matches) Moodle shuffles.
+SHUFFLED = (SingleChoice, MultipleChoice, Matching, Ordering)
 
 
 class _Question:

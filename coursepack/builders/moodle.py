@@ -4,7 +4,9 @@ One question category per module under one for the course. Texts are HTML
 (`format="html"`, escaped, not CDATA); images and files travel inside the
 text that uses them, base64-encoded, as Moodle's own export does. Moodle XML
 holds questions only: passing score, attempts and random draws are settings
-of the Moodle quiz the questions are added to.
+of the Moodle quiz the questions are added to. Ordering questions are
+Moodle's ordering type (`qtype_ordering`, standard since Moodle 4.4), marked
+all-or-nothing as the course marks them.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class MoodleXmlBuilder(Builder):
         self.warn = question_warner(self.context)
         root = element("quiz")
         for module, quiz in course.quizzes:
+            self.tags = list(dict.fromkeys([course.id, module.id]))
             category = sub(root, "question", type="category")
             sub(sub(category, "category"), "text", category_path(course, module))
             sub(sub(category, "info", format="html"), "text", "")
@@ -67,7 +70,11 @@ class MoodleXmlBuilder(Builder):
             )
         if not course.quizzes:
             self.context.notes.append("moodle: the course has no quizzes, so this export holds none")
-        note_partial_credit(self.context, course, "moodle")
+        note_partial_credit(self.context, course, "moodle", types=("multiple", "matching"))
+        if any(isinstance(q, Ordering) for _, quiz in course.quizzes for q in quiz.questions):
+            self.context.notes.append(
+                "moodle: ordering questions are Moodle's ordering type, standard since Moodle 4.4 (before, the qtype_ordering plugin)"
+            )
         self.context.step("moodle")
 
     # ------------------------------------------------------------ questions
@@ -80,7 +87,7 @@ class MoodleXmlBuilder(Builder):
             FillBlank: "shortanswer",
             Numeric: "numerical",
             Matching: "matching",
-            Ordering: "matching",
+            Ordering: "ordering",
             Open: "essay",
         }[type(question)]
         node = element("question", type=kind)
@@ -91,6 +98,9 @@ class MoodleXmlBuilder(Builder):
         sub(node, "penalty", PENALTY)
         sub(node, "hidden", "0")
         sub(node, "idnumber", question.id)
+        tags = sub(node, "tags")
+        for tag in self.tags:
+            sub(sub(tags, "tag"), "text", tag)
         if isinstance(question, SingleChoice | MultipleChoice):
             self._choices(node, question, shuffle)
         elif isinstance(question, TrueFalse):
@@ -99,8 +109,10 @@ class MoodleXmlBuilder(Builder):
             self._short_answer(node, question)
         elif isinstance(question, Numeric):
             self._numerical(node, question)
-        elif isinstance(question, Matching | Ordering):
+        elif isinstance(question, Matching):
             self._matching(node, question, shuffle)
+        elif isinstance(question, Ordering):
+            self._ordering(node, question)
         else:
             self._essay(node)
         if question.hint:
@@ -108,7 +120,7 @@ class MoodleXmlBuilder(Builder):
         return node
 
     def _prompt(self, question: QuestionBase) -> str:
-        if isinstance(question, Matching | Ordering):
+        if isinstance(question, Matching):
             return pairing(question, self.strings).prompt_html
         return question.prompt.html
 
@@ -168,15 +180,8 @@ class MoodleXmlBuilder(Builder):
         sub(node, "showunits", "3")  # no units
         sub(node, "unitsleft", "0")
 
-    def _matching(self, node, question: Matching | Ordering, shuffle: bool) -> None:
+    def _matching(self, node, question: Matching, shuffle: bool) -> None:
         shape = pairing(question, self.strings)
-        if isinstance(question, Ordering):
-            self.warn(
-                question,
-                "Moodle has no core ordering type: exported as a matching question that pairs "
-                f"each of the {len(shape.stems)} positions with its item",
-            )
-            shuffle = False  # positions read best in order; Moodle shuffles the items anyway
         sub(node, "shuffleanswers", "true" if shuffle else "false")
         self._combined_feedback(node, question, partially=True)
         for stem in shape.stems:
@@ -186,6 +191,23 @@ class MoodleXmlBuilder(Builder):
         for extra in (o for o in shape.options if o not in used):
             pair = self._text(node, "subquestion", "")
             sub(sub(pair, "answer"), "text", extra)
+
+    def _ordering(self, node, question: Ordering) -> None:
+        # Without these Moodle's importer would show a random 6 of the items and give part marks.
+        for tag, value in [
+            ("layouttype", "VERTICAL"),
+            ("selecttype", "ALL"),
+            ("selectcount", str(len(question.items))),
+            ("gradingtype", "ALL_OR_NOTHING"),
+            ("showgrading", "SHOW"),
+            ("numberingstyle", "none"),
+        ]:
+            sub(node, tag, value)
+        self._combined_feedback(node, question, partially=False)
+        sub(node, "shownumcorrect", "1")  # this type reads a value, not the empty element
+        # In the right order: Moodle numbers them so, and shuffles them for the learner.
+        for n, item in enumerate(question.items, start=1):
+            self._text(node, "answer", item.html, fraction=str(n))
 
     def _essay(self, node) -> None:
         # graderinfo stays empty: sample answers are for trainers, never in a package.

@@ -5,9 +5,12 @@ no `or`, no ranges, no ordering or matching), which Moodle and Canvas both
 import from a cartridge. `canvas` is QTI 1.2 as Canvas exports and imports
 it (`question_type` metadata, matching, numeric ranges, question groups).
 
-Response processing is laid out for the two importers that read it rather
-than run it: each choice has one condition (Moodle's cartridge importer takes
-a choice's score and feedback from the conditions that name it first), the
+Response processing is laid out for the importers that read it rather than
+run it: each choice has one condition (Moodle's cartridge importer takes a
+choice's score and feedback from the conditions that name it first), the
+scoring condition comes first and holds every accepted answer (Open edX's
+cc2olx takes every answer tested up to the first `continue="No"` condition
+as right, and Moodle the answers of the first condition that scores), the
 question's explanation is the only `continue="Yes"` feedback (Moodle turns
 those into general feedback), true/false choices are identified `true` and
 `false` (Moodle requires it), the correct choices of a multiple-response
@@ -27,6 +30,7 @@ from typing import Literal
 from coursepack.exports.idents import ident
 from coursepack.exports.shapes import Pairing, number_as_text, pairing
 from coursepack.exports.text import decimal_text, one_line
+from coursepack.exports.weights import exact
 from coursepack.exports.xmltree import element, sub
 from coursepack.model import (
     FillBlank,
@@ -110,19 +114,23 @@ class QtiItems:
         html: Callable[[str], str],
         warn: Callable[[QuestionBase, str], None],
         shuffle: bool = False,
+        weight_scale: int | None = 1,
     ):
         self.dialect = dialect
         self.strings = strings
         self.html = html
         self.warn = warn
         self.shuffle = shuffle
+        # `cc`: every item weight is multiplied by this (see exports.weights);
+        # None where no factor makes them whole, and fractional weights are left out.
+        self.weight_scale = weight_scale
 
     # ------------------------------------------------------------ per type
 
     def items(self, question: QuestionBase) -> list[ET.Element]:
         item_id = ident("q", question.id)
         split = isinstance(question, Matching | Ordering)
-        if self.dialect == "cc" and question.scored and not split and not float(question.points).is_integer():
+        if self.dialect == "cc" and question.scored and not split and self._weight(question.points) is None:
             self.warn(
                 question,
                 f"Moodle reads Common Cartridge weights as whole numbers: the weight of "
@@ -184,8 +192,10 @@ class QtiItems:
                 sub(target, "varequal", choice.ident, respident=RESPONSE, case="Yes")
             sub(condition, "setvar", "100", action="Set", varname="SCORE")
             feedback.show(condition, CORRECT)
-        # One condition per choice, holding its score and all its feedback.
-        for choice in choices:
+        # One condition per choice, holding its score and all its feedback; the
+        # right choice's first, as cc2olx takes every choice named before the
+        # first continue="No" condition as right.
+        for choice in choices if multiple else sorted(choices, key=lambda c: not c.correct):
             own = f"{choice.ident}_fb" if choice.feedback_html else None
             if own:
                 feedback.add(own, choice.feedback_html)
@@ -211,11 +221,16 @@ class QtiItems:
         sub(render, "response_label", ident="answer1", rshuffle="No")
         feedback = _Feedback(question, self)
         feedback.explanation(processing)
+        # Every accepted answer in one condition, each a varequal of its own, as
+        # Canvas exports them: Moodle and cc2olx take the accepted answers from
+        # the first condition that scores (cc2olx: up to the first continue="No")
+        # and read only varequals placed directly in it, not inside an <or>.
+        condition = _condition(processing, continue_="No")
+        test = sub(condition, "conditionvar")
         for answer in answers:
-            condition = _condition(processing, continue_="No")
-            sub(sub(condition, "conditionvar"), "varequal", answer, respident=RESPONSE, case="No")
-            sub(condition, "setvar", "100", action="Set", varname="SCORE")
-            feedback.show(condition, CORRECT)
+            sub(test, "varequal", answer, respident=RESPONSE, case="No")
+        sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        feedback.show(condition, CORRECT)
         feedback.otherwise(processing, INCORRECT)
         feedback.write(item)
         return item
@@ -268,13 +283,13 @@ class QtiItems:
     def _split_items(self, question, item_id, shape: Pairing):
         """One multiple-choice item per stem, sharing the question's points."""
         count = len(shape.stems)
-        share = question.points / count
+        share = exact(question.points) / count
         kind = "ordering" if isinstance(question, Ordering) else "matching"
         loss = (
             f"Common Cartridge has no {kind} type: exported as {count} multiple-choice items, "
             f"one per {'position' if kind == 'ordering' else 'pair'}, sharing its {decimal_text(question.points)} point(s)"
         )
-        if not share.is_integer():
+        if self._weight(share) is None:
             loss += " (Moodle reads cartridge weights as whole numbers: there each item counts 1 point)"
         self.warn(question, loss)
         items = []
@@ -317,13 +332,14 @@ class QtiItems:
         fields = []
         if self.dialect == "cc":
             fields.append(("cc_profile", CC_PROFILE[question.type]))
-            if float(points).is_integer():
-                fields.append(("cc_weighting", decimal_text(points)))
+            weight = self._weight(points)
+            if weight is not None:
+                fields.append(("cc_weighting", str(weight)))
             if isinstance(question, Open):
                 fields.append(("qmd_computerscored", "No"))
         else:
             fields.append(("question_type", CANVAS_TYPE[question.type]))
-            fields.append(("points_possible", decimal_text(points)))
+            fields.append(("points_possible", decimal_text(float(points))))
         metadata(sub(item, "itemmetadata"), fields)
         presentation = sub(item, "presentation")
         self._material(presentation, prompt_html)
@@ -332,6 +348,11 @@ class QtiItems:
         sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
         item.append(processing)
         return item, presentation, processing
+
+    def _weight(self, points) -> int | None:
+        """The item's whole-number weight in the cartridge, or None where it has none."""
+        weight = exact(points) * (self.weight_scale or 1)
+        return int(weight) if weight.denominator == 1 else None
 
     def _material(self, parent, html: str, inline: bool = False) -> None:
         html = self.html(html)

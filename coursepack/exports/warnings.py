@@ -23,11 +23,17 @@ def warn_quiz(context: BuildContext, module: Module, message: str) -> None:
 PARTIAL_CREDIT_TYPES = ("multiple", "matching", "ordering")
 
 
-def note_partial_credit(context: BuildContext, course: Course, label: str) -> None:
-    """LMS types give part marks where the course scores all-or-nothing: say so once per build."""
-    count = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.type in PARTIAL_CREDIT_TYPES)
+def note_partial_credit(context: BuildContext, course: Course, label: str, types: tuple[str, ...] = PARTIAL_CREDIT_TYPES) -> None:
+    """LMS types give part marks where the course scores all-or-nothing: say so once per build.
+
+    `types`: the course's question types that the format's LMS marks in part.
+    """
+    count = sum(1 for _, quiz in course.quizzes for q in quiz.questions if q.type in types)
     if count:
+        names = {"multiple": "multiple-answer", "matching": "matching", "ordering": "ordering"}
+        kinds = [names[t] for t in types]
+        listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
         context.notes.append(
-            f"{label}: {count} multiple-answer, matching or ordering question(s) get partial credit in the LMS; "
+            f"{label}: {count} {listed} question(s) get partial credit in the LMS; "
             "the course scores every question all-or-nothing"
         )

@@ -20,6 +20,7 @@ from html import unescape
 from urllib.parse import unquote
 
 from coursepack.model import Asset
+from coursepack.workers import ignore_interrupts, stop_workers
 
 # Relative URLs in the HTML resolve against this base; `.invalid` never
 # resolves (RFC 2606), and the fetcher answers it from the model alone.
@@ -136,12 +137,17 @@ def render_all(jobs: list[PdfJob], workers: int | None = None,
         return results
     # The largest documents first, so that the pool does not wait on one at the end.
     ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
-        futures = [pool.submit(render, job) for job in ordered]
-        for future in as_completed(futures):
-            rendered = future.result()
-            results[rendered.name] = rendered
-            done(rendered)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
+                             initializer=ignore_interrupts) as pool:
+        try:
+            futures = [pool.submit(render, job) for job in ordered]
+            for future in as_completed(futures):
+                rendered = future.result()
+                results[rendered.name] = rendered
+                done(rendered)
+        except BaseException:  # Ctrl-C: stop rendering now rather than finish every document
+            stop_workers()
+            raise
     return results
 
 

@@ -19,7 +19,7 @@ from coursepack.results.collecting import Collection, ExpectedCourse, LearnerRes
 from coursepack.results.csv_report import report_csv
 from coursepack.results.html_report import report_html
 from coursepack.results.reading import read_results
-from coursepack.writer import StagedOutput
+from coursepack.writer import OutputProblem, StagedOutput
 
 REPORT_FILES = ("report.csv", "report.html")
 
@@ -28,7 +28,7 @@ class NothingToReport(ValueError):
     """Every file given was skipped."""
 
 
-class UnsafeOutput(ValueError):
+class UnsafeOutput(OutputProblem):
     """--out names a folder that is not a report's: replacing it could lose files."""
 
 

@@ -2,8 +2,8 @@
 # Installs what the tests use, on Debian or Ubuntu (run as root, or with sudo
 # in front of apt-get): the browsers the packet is tested in, the PDF and font
 # tools, the codecs the sample clips play with (H.264/AAC, MP3: GStreamer for
-# WebKit, libavcodec for Firefox), coursepack with its test extras, and the npm
-# test clients.
+# WebKit, libavcodec for Firefox), coursepack with its test extras, the npm
+# test clients, and Ralph's LRS.
 # The README's test command and CI both run this file, so they stay in step.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,4 +21,7 @@ if [ -n "$missing" ]; then
 fi
 
 python -m pip install -q -e '.[test]'
+# Ralph's LRS in a virtual environment of its own (see tests/lrs-requirements.txt).
+[ -x tests/.lrs-venv/bin/python ] || python -m venv tests/.lrs-venv
+tests/.lrs-venv/bin/python -m pip install -q -r tests/lrs-requirements.txt
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from tracking_support import (
     FakeLrs,
+    LaunchedTab,
     LoopbackServer,
     answer_question,
     build_course,
@@ -80,36 +81,20 @@ def categories(statement: dict) -> set[str]:
     return {a["id"] for a in statement.get("context", {}).get("contextActivities", {}).get("category", [])}
 
 
-class Session:
+class Session(LaunchedTab):
     """One launch of the AU by the LMS, in its own tab."""
 
     def __init__(self, context, content, lrs: FakeLrs):
         self.lrs = lrs
-        self.page = context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda error: self.errors.append(error))
-        self.page.goto(lrs.launch_url(content.url("/au/index.html")))
+        super().__init__(context, lrs.launch_url(content.url("/au/index.html")))
         self.session_id = lrs.session_id
-        self.packet = self.page.frame_locator("#packet")
-        self.packet.locator("main").first.wait_for()
-
-    def open_module(self, module) -> None:
-        self.packet.locator(f'a[href="{module.id}.html"]').first.click()
-        self.packet.locator("h1", has_text=module.title).wait_for()
 
     def leave(self) -> list[dict]:
         """The learner leaves (the tab moves on); the session's statements, in timestamp order.
 
         At the page's end the requests can reach the LRS in any order; the
         timestamps, one later than the other, say in which order they were made."""
-        self.page.goto("about:blank")
-        for _ in range(100):
-            statements = self.lrs.session_statements(self.session_id)
-            if any(verb(s) == "terminated" for s in statements):
-                break
-            self.page.wait_for_timeout(50)
-        assert self.errors == []
-        self.page.close()
+        self.close(lambda: any(verb(s) == "terminated" for s in self.lrs.session_statements(self.session_id)))
         return sorted(self.lrs.session_statements(self.session_id), key=lambda s: s["timestamp"])
 
 

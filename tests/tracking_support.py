@@ -195,9 +195,70 @@ def player_page(runtime: str, launch: str, settings: dict | None = None, refused
     )
 
 
-# ---------------------------------------------------------------- a fake LRS for cmi5
+# ---------------------------------------------------------------- the xAPI State API, and a fake LRS for cmi5
 
-XAPI_HEADERS = "Authorization, Content-Type, X-Experience-API-Version"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Experience-API-Version",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+}
+
+
+def agent_key(agent: dict) -> str:
+    """An agent's identity as an LRS compares agents: its one identifier, not its name."""
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if ifi in agent:
+            return json.dumps({ifi: agent[ifi]}, sort_keys=True)
+    raise ValueError(f"an agent with no identifier: {agent}")
+
+
+class StateDocuments:
+    """The xAPI State API: documents by activity, agent, registration and state id.
+
+    `read_only` names state ids the content may read but not write (cmi5's LMS.LaunchData).
+    """
+
+    def __init__(self, read_only: frozenset[str] = frozenset()):
+        self.documents: dict[tuple[str, str, str | None, str], bytes] = {}
+        self.read_only = read_only
+
+    def key(self, query: dict) -> tuple[str, str, str | None, str] | None:
+        try:
+            agent = agent_key(json.loads(query.get("agent", "null")) or {})
+        except (ValueError, TypeError):
+            return None
+        if not query.get("activityId") or not query.get("stateId"):
+            return None
+        return query["activityId"], agent, query.get("registration"), query["stateId"]
+
+    def get(self, activity_id: str, agent: dict, registration: str | None, state_id: str) -> dict | None:
+        data = self.documents.get((activity_id, agent_key(agent), registration, state_id))
+        return None if data is None else json.loads(data)
+
+    def put(self, activity_id: str, agent: dict, registration: str | None, state_id: str, document: dict) -> None:
+        self.documents[(activity_id, agent_key(agent), registration, state_id)] = json.dumps(document).encode()
+
+    def handle(self, method: str, query: dict, body: bytes) -> Reply:
+        key = self.key(query)
+        if key is None:
+            return Reply(status=400, body=b'{"error": "activityId, agent and stateId are required"}', headers=CORS)
+        if method == "GET":
+            if key not in self.documents:
+                return Reply(status=404, body=b"", headers=CORS)
+            return Reply(body=self.documents[key], headers=CORS)
+        if key[3] in self.read_only:
+            return Reply(status=403, headers=CORS)
+        if method == "PUT":
+            self.documents[key] = body
+            return Reply(status=204, headers=CORS)
+        if method == "POST":  # merges JSON objects, as the State API says
+            merged = {**json.loads(self.documents.get(key, b"{}")), **json.loads(body)}
+            self.documents[key] = json.dumps(merged).encode()
+            return Reply(status=204, headers=CORS)
+        if method == "DELETE":
+            self.documents.pop(key, None)
+            return Reply(status=204, headers=CORS)
+        return Reply(status=405, headers=CORS)
 
 
 class FakeLrs:
@@ -226,7 +287,7 @@ class FakeLrs:
         self.refused: list[dict] = []
         self.posts: list[list[str]] = []  # the verbs of each statements request
         self.statements: list[dict] = []
-        self.registrations: dict[str, dict[str, dict]] = {}  # registration -> state id -> document
+        self.state = StateDocuments(read_only=frozenset({"LMS.LaunchData"}))
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, query, headers
         self.fetches = 0
         self.session_id = ""
@@ -235,8 +296,12 @@ class FakeLrs:
 
     @property
     def documents(self) -> dict[str, dict]:
-        """The state documents of the current registration."""
-        return self.registrations.setdefault(self.registration, {})
+        """The state documents of this learner, activity and registration, by state id."""
+        return {
+            state_id: json.loads(data)
+            for (activity, _, registration, state_id), data in self.state.documents.items()
+            if activity == self.activity_id and registration == self.registration
+        }
 
     def new_session(self) -> None:
         self.session_id = str(uuid.uuid4())
@@ -253,7 +318,7 @@ class FakeLrs:
             launch_data["masteryScore"] = self.mastery
         if self.return_url:
             launch_data["returnURL"] = self.return_url
-        self.documents["LMS.LaunchData"] = launch_data
+        self.state.put(self.activity_id, self.actor, self.registration, "LMS.LaunchData", launch_data)
 
     def launch_url(self, au_url: str) -> str:
         from urllib.parse import urlencode
@@ -269,11 +334,7 @@ class FakeLrs:
         return f"{au_url}?{query}"
 
     def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply | None:
-        cors = {
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Allow-Headers": XAPI_HEADERS,
-            "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-        }
+        cors = CORS
         if method == "OPTIONS":
             return Reply(status=204, headers=cors)
         with self.lock:
@@ -315,18 +376,7 @@ class FakeLrs:
                     return Reply(status=404, body=b"", headers=cors)
                 return Reply(body=json.dumps(found[0]).encode(), headers=cors)
             if resource == "activities/state":
-                if (query.get("activityId") != self.activity_id or query.get("registration") != self.registration
-                        or json.loads(query.get("agent", "null")) != self.actor):
-                    return Reply(status=400, body=b'{"error": "wrong state key"}', headers=cors)
-                state_id = query.get("stateId", "")
-                if method == "GET":
-                    if state_id not in self.documents:
-                        return Reply(status=404, body=b"", headers=cors)
-                    return Reply(body=json.dumps(self.documents[state_id]).encode(), headers=cors)
-                if method in ("PUT", "POST") and state_id != "LMS.LaunchData":
-                    self.documents[state_id] = json.loads(body)
-                    return Reply(status=204, headers=cors)
-                return Reply(status=403, headers=cors)
+                return self.state.handle(method, query, body)
             if resource == "agents/profile" and method == "GET":
                 return Reply(status=404, body=b"", headers=cors)
             return Reply(status=404, body=b"", headers=cors)
@@ -338,6 +388,33 @@ class FakeLrs:
 
 
 # ---------------------------------------------------------------- a learner at the packet
+
+
+class LaunchedTab:
+    """One launch of a package's launch page by an LMS, in a tab of its own."""
+
+    def __init__(self, context, url: str):
+        self.page = context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda error: self.errors.append(error))
+        self.page.goto(url)
+        self.packet = self.page.frame_locator("#packet")
+        self.packet.locator("main").first.wait_for()
+
+    def open_module(self, module) -> None:
+        self.packet.locator(f'a[href="{module.id}.html"]').first.click()
+        self.packet.locator("h1", has_text=module.title).wait_for()
+
+    def close(self, heard_the_end: Callable[[], bool]) -> None:
+        """The learner leaves (the tab moves on); waits until the LMS has heard the end of the session."""
+        self.page.goto("about:blank")
+        for _ in range(100):
+            if heard_the_end():
+                break
+            self.page.wait_for_timeout(50)
+        assert self.errors == []
+        self.page.close()
+
 
 
 def module_frame(page, timeout: float = 10_000):

@@ -33,6 +33,12 @@ def worst_case_cmi5_document(course: Course) -> int:
     return worst_case_suspend_data(course) + max(bookmark, len("null")) + wrapper
 
 
+def worst_case_xapi_document(course: Course) -> int:
+    """The largest state document the xAPI package writes: as cmi5's, plus the modules reported done."""
+    modules = sum(len(json.dumps(module.id)) + 1 for module in course.modules)
+    return worst_case_cmi5_document(course) + len(',"modules":[]') + modules
+
+
 def check_suspend_data(course: Course, limit: int, standard: str, roomier: str = "the SCORM 2004 or cmi5 package") -> int:
     """The worst case, or CourseErrors when it exceeds `limit`; `roomier` names formats that have room."""
     needed = worst_case_suspend_data(course)

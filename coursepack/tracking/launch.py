@@ -4,7 +4,7 @@ Layout inside a package:
 
     index.html            the launch page: finds the LMS, keeps the one
                           connection, shows the packet in a full-window frame
-    tracking/host-common.js, tracking/<runtime>.js
+    tracking/host-common.js, [tracking/xapi-client.js,] tracking/<runtime>.js
     course/...            the HTML packet, exactly as the packet builder makes it
 
 The launch page's href needs no query parameters (some LMSs drop them), and
@@ -29,28 +29,39 @@ LAUNCH_PAGE = "index.html"
 PACKET = "course/"
 SCRIPTS = "tracking/"
 TEMPLATES = "lms/tracking/"
-Runtime = Literal["scorm12", "scorm2004", "cmi5"]
+Runtime = Literal["scorm12", "scorm2004", "cmi5", "xapi"]
 FailedStatus = Literal["failed", "incomplete"]
+# What each runtime's adapter needs before it, after host-common.js.
+RUNTIME_LIBRARIES: dict[str, tuple[str, ...]] = {"cmi5": ("xapi-client.js",), "xapi": ("xapi-client.js",)}
 
 
 def package_files(
-    context: BuildContext, course: Course, runtime: Runtime, failed_status: FailedStatus | None = None
+    context: BuildContext,
+    course: Course,
+    runtime: Runtime,
+    failed_status: FailedStatus | None = None,
+    extra_config: dict | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the package except its control document, by path."""
+    """Every file of the package except its control document, by path.
+
+    `extra_config` adds what only this runtime's adapter reads to the launch configuration."""
     packet = HtmlBuilder(context).packet_files(course)
     files = {PACKET + path: data for path, data in sorted(packet.items())}
     theme = context.theme
     strings = theme.strings(course.language)
     config = launch_config(course, packet, strings, failed_status or course.report_failure_as)
+    config.update(extra_config or {})
+    scripts = ("host-common.js", *RUNTIME_LIBRARIES.get(runtime, ()), f"{runtime}.js")
     files[LAUNCH_PAGE] = theme.render(
         TEMPLATES + "launch.html",
         course=course,
         t=strings,
         runtime=runtime,
+        scripts=[SCRIPTS + script for script in scripts],
         home=config["home"],
         config_json=_script_json(config),
     ).encode("utf-8")
-    for script in ("host-common.js", f"{runtime}.js"):
+    for script in scripts:
         files[SCRIPTS + script] = theme.file(TEMPLATES + script)
     return dict(sorted(files.items()))
 

@@ -8,20 +8,18 @@
  * learner's progress lives in a state document of its own (cmi5 has no
  * suspend_data), together with what was already reported, because
  * "completed" and "passed" may be sent only once per registration.
+ * Requests, timestamps and the outbox come from xapi-client.js.
  */
 (function () {
   "use strict";
 
   var T = window.CoursepackTracking;
-  var XAPI_VERSION = "1.0.3";
-  var ADL = "http://adlnet.gov/expapi/verbs/";
+  var X = window.CoursepackXapi;
   var CMI5 = "https://w3id.org/xapi/cmi5/";
   var CATEGORY_CMI5 = CMI5 + "context/categories/cmi5";
   var CATEGORY_MOVEON = CMI5 + "context/categories/moveon";
   var MASTERY_EXTENSION = CMI5 + "context/extensions/masteryscore";
-  var INTERACTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction";
   var STATE_ID = "coursepack.state";
-  var MAX_TRIES = 3; // a statement the LRS refused this often is given up
 
   function launchParameters() {
     var query = new URLSearchParams(window.location.search);
@@ -36,35 +34,11 @@
     return found;
   }
 
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
-
   function connect() {
     var launch = launchParameters();
     if (!launch) return null;
-    var base = launch.endpoint.replace(/\/?$/, "/");
     var authorization = null;
-
-    function xapi(method, resource, query, body, keepalive) {
-      var search = Object.keys(query || {}).map(function (k) {
-        return encodeURIComponent(k) + "=" + encodeURIComponent(query[k]);
-      }).join("&");
-      var headers = { "X-Experience-API-Version": XAPI_VERSION, Authorization: authorization };
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      return fetch(base + resource + (search ? "?" + search : ""), {
-        method: method,
-        headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        keepalive: !!keepalive,
-        credentials: "omit"
-      });
-    }
+    var xapi = X.client(launch.endpoint, function () { return authorization; });
 
     function stateQuery(stateId) {
       return {
@@ -75,12 +49,6 @@
       };
     }
 
-    function readDocument(response) {
-      if (response.status === 404) return null;
-      if (!response.ok) throw new Error("xAPI request failed: " + response.status);
-      return response.text().then(function (text) { return text ? JSON.parse(text) : null; });
-    }
-
     // POST, never GET, and only once: the fetch URL is single-use.
     return fetch(launch.fetch, { method: "POST", credentials: "omit" })
       .then(function (response) { return response.json(); })
@@ -88,8 +56,8 @@
         if (!body["auth-token"]) throw new Error("fetch URL: " + (body["error-text"] || "no auth-token"));
         authorization = "Basic " + body["auth-token"];
         return Promise.all([
-          xapi("GET", "activities/state", stateQuery("LMS.LaunchData")).then(readDocument),
-          xapi("GET", "activities/state", stateQuery(STATE_ID)).then(readDocument),
+          xapi("GET", "activities/state", stateQuery("LMS.LaunchData")).then(X.readDocument),
+          xapi("GET", "activities/state", stateQuery(STATE_ID)).then(X.readDocument),
           // Required reading at start; this course has no preference to apply.
           xapi("GET", "agents/profile", { agent: JSON.stringify(launch.actor), profileId: "cmi5LearnerPreferences" })
             .catch(function () { return null; })
@@ -110,18 +78,23 @@
     var mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : null;
     var reported = saved.reported || {}; // per registration: completed, passed
     var sentThisSession = {};
-    var outbox = (saved.outbox || []).map(function (e) { return { statement: e.statement, tries: e.tries || 0, carried: true }; });
     var leaving = false; // the learner pressed the exit button
     var finishing = null; // the end of the session, when it can be awaited
-    var inFlight = null;
     var started = Date.now();
     var latest = { state: saved.state || null, location: saved.location || null };
-    var storedJson = JSON.stringify(documentBody());
+    var outbox = new X.Outbox(xapi, saved.outbox, function () { storeDocument(false); });
+    var store = X.stateDocument(xapi, stateQuery(STATE_ID), documentBody(), readOnly);
+    var nextTimestamp = X.clock();
 
     function documentBody() {
       var body = { state: latest.state, location: latest.location, reported: reported };
-      if (outbox.length) body.outbox = outbox.map(function (e) { return { statement: e.statement, tries: e.tries }; });
+      var pending = outbox.pending();
+      if (pending.length) body.outbox = pending;
       return body;
+    }
+
+    function storeDocument(keepalive) {
+      store(documentBody(), keepalive);
     }
 
     function context(options) {
@@ -140,22 +113,12 @@
       return ctx;
     }
 
-    /* Each statement's timestamp is later than the one before it: at the
-     * page's end the requests leave together and can reach the LRS in any
-     * order, and the timestamps still say which came first ("terminated"
-     * last, as cmi5 requires). */
-    var lastTimestamp = 0;
-    function nextTimestamp() {
-      lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
-      return new Date(lastTimestamp).toISOString();
-    }
-
     function statement(verb, result, options, object) {
       var s = {
-        id: uuid(),
+        id: X.uuid(),
         timestamp: nextTimestamp(),
         actor: launch.actor,
-        verb: { id: ADL + verb, display: { "en-US": verb } },
+        verb: X.verb(verb),
         object: object || { id: launch.activityId, objectType: "Activity" },
         context: context(options)
       };
@@ -174,96 +137,19 @@
       });
     }
 
-    /* Statements leave one per request, in order, and each response is
-     * checked: one statement the LRS refuses cannot take others with it.
-     * Until the LRS accepts a statement it stays in the outbox, which the
-     * state document carries, so a statement refused or cut off by the
-     * page's end is sent again at the next launch (the LRS keeps one copy of
-     * a statement id). "terminated" always has a request of its own. */
-    function queue(statements) {
-      outbox = outbox.concat(statements.map(function (s) { return { statement: s, tries: 0 }; }));
-    }
-
     function send(statements) {
-      queue(statements);
-      return pump();
-    }
-
-    // A statement carried over from an earlier launch may have arrived after all.
-    function known(entry) {
-      if (!entry.carried) return Promise.resolve(false);
-      return xapi("GET", "statements", { statementId: entry.statement.id })
-        .then(function (response) { return response.ok; }, function () { return false; });
-    }
-
-    function post(entry, keepalive) {
-      entry.tries++;
-      return known(entry).then(function (there) {
-        return there ? { ok: true } : xapi("POST", "statements", null, entry.statement, keepalive);
-      }).then(function (response) {
-        // 409: the LRS already holds this statement id (sent before the page ended).
-        var accepted = response.ok || response.status === 409;
-        if (!accepted) throw new Error("statement " + entry.statement.verb.id + " refused: " + response.status);
-      });
-    }
-
-    function delivered(entry) {
-      outbox = outbox.filter(function (e) { return e !== entry; });
-    }
-
-    function given(entry) {
-      // Refused too often: the LRS will not take it; keep the others moving.
-      if (entry.tries >= MAX_TRIES) delivered(entry);
-    }
-
-    function pump() {
-      if (inFlight) return inFlight;
-      var next = outbox.filter(function (e) { return !e.held; })[0];
-      if (!next) return Promise.resolve();
-      next.posting = true;
-      inFlight = post(next, true)
-        .then(function () { delivered(next); }, function (e) {
-          next.posting = false;
-          if (window.console) console.warn("coursepack: " + e.message);
-          next.held = true; // retried at the next launch
-          given(next);
-        })
-        .then(function () { inFlight = null; storeDocument(false); return pump(); });
-      return inFlight;
-    }
-
-    // At the page's end no answer can be awaited: every statement still due
-    // goes in a request of its own that outlives the page (one refused in
-    // this session waits for the next launch).
-    function flush() {
-      outbox.forEach(function (entry) {
-        if (entry.posting || entry.held) return;
-        entry.posting = true;
-        post(entry, true).then(function () { delivered(entry); }, function () { given(entry); });
-      });
+      return outbox.send(statements);
     }
 
     function duration() {
       return T.isoDuration(Date.now() - started);
     }
 
-    function score(percent) {
-      return { scaled: T.round(percent / 100, 4), raw: Math.round(percent), min: 0, max: 100 };
-    }
-
-    function storeDocument(keepalive) {
-      var json = JSON.stringify(documentBody());
-      if (readOnly || json === storedJson) return;
-      storedJson = json;
-      xapi("PUT", "activities/state", stateQuery(STATE_ID), documentBody(), keepalive)
-        .catch(function (e) { if (window.console) console.warn("coursepack: progress not saved", e); });
-    }
-
     var initialized = statement("initialized", null, { categories: [CATEGORY_CMI5] });
     sentThisSession.initialized = true;
     return xapi("POST", "statements", null, initialized).then(function (response) {
       if (!response.ok) throw new Error("initialized statement refused: " + response.status);
-      pump(); // what an earlier launch could not deliver
+      outbox.pump(); // what an earlier launch could not deliver
       return {
         state: latest.state,
         location: latest.location,
@@ -279,41 +165,21 @@
           }
           // "failed" waits for the end of the session: the learner may still pass in it.
           if (verdict.success === "passed" && !reported.passed) {
-            out.push(defined("passed", { score: score(verdict.score), success: true, duration: duration() }));
+            out.push(defined("passed", { score: X.score(verdict.score), success: true, duration: duration() }));
             reported.passed = true;
           }
           if (out.length) send(out);
         },
 
         interaction: function (answer) {
-          var key = answer.key || {};
-          var definition = {
-            type: INTERACTION_TYPE,
-            name: {},
-            interactionType: answer.type
-          };
-          definition.name[language] = answer.description || answer.id;
-          var component = function (o) {
-            var description = {};
-            description[language] = o.text;
-            return { id: o.id, description: description };
-          };
-          if (answer.type === "choice" || answer.type === "sequencing") definition.choices = (key.options || []).map(component);
-          if (answer.type === "matching") {
-            definition.source = (key.sources || []).map(component);
-            definition.target = (key.options || []).map(component);
-          }
-          var result = {};
-          if (answer.response !== null) result.response = answer.response;
-          if (answer.correct === true || answer.correct === false) result.success = answer.correct;
+          var described = X.interaction(answer, language);
           var object = {
             id: launch.activityId + "/question/" + encodeURIComponent(answer.id),
             objectType: "Activity",
-            definition: definition
+            definition: described.definition
           };
           // A "cmi5 allowed" statement: the context template, but not the cmi5 category.
-          // xAPI: an empty result SHOULD NOT be sent, so an open question's statement has none.
-          send([statement("answered", Object.keys(result).length ? result : null, { parent: true }, object)]);
+          send([statement("answered", described.result, { parent: true }, object)]);
         },
 
         save: function (stateJson, location) {
@@ -328,21 +194,21 @@
         finish: function (verdict) {
           var last = [];
           if (judged && verdict && verdict.success === "failed" && !reported.passed && !sentThisSession.passed) {
-            last.push(defined("failed", { score: score(verdict.score), success: false, duration: duration() }));
+            last.push(defined("failed", { score: X.score(verdict.score), success: false, duration: duration() }));
           }
           var terminated = statement("terminated", { duration: duration() }, { categories: [CATEGORY_CMI5] });
           if (leaving) {
             // The exit button can wait: everything due in order, "terminated" last and alone.
-            return (finishing = Promise.resolve(inFlight)
+            return (finishing = outbox.idle()
               .then(function () { return send(last); })
               .then(function () { return send([terminated]); })
               .then(function () { storeDocument(true); }));
           }
           // The page is going away and no answer can be awaited. Saved first:
           // what the LRS does not confirm is sent again at the next launch.
-          queue(last.concat([terminated]));
+          outbox.queue(last.concat([terminated]));
           storeDocument(true);
-          flush();
+          outbox.flush();
         },
 
         exit: launchData.returnURL ? function (session) {

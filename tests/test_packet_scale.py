@@ -98,7 +98,8 @@ def test_a_course_up_to_the_limit_lists_every_module_on_every_page(long_courses)
 
 
 def test_module_pages_do_not_grow_with_the_number_of_modules(long_courses):
-    for name in ("topic-1.html", "topic-20.html", "topic-40.html"):
+    # Not the 40-module course's last page: the end of a course has buttons of its own.
+    for name in ("topic-1.html", "topic-20.html", "topic-39.html"):
         # "Module 20 of 40" and "of 80": the same length; nothing else may differ in size.
         assert abs(len(long_courses[80][name]) - len(long_courses[40][name])) <= 8, name
     for packet in long_courses.values():

@@ -6,7 +6,6 @@ from coursepack.builders.base import Builder
 from coursepack.model import Course
 from coursepack.tracking import tincan_structure
 from coursepack.tracking.budget import worst_case_xapi_document
-from coursepack.tracking.cmi5_structure import course_iri
 from coursepack.tracking.launch import LAUNCH_PAGE, package_files
 from coursepack.tracking.metadata import package_facts
 from coursepack.writer import OutputTree
@@ -25,7 +24,7 @@ class XapiBuilder(Builder):
         # The launch link may lack activity_id (Moodle's xAPI launch plugin sends none):
         # the script then uses the course's id from tincan.xml.
         activities = {
-            "activityId": course_iri(facts),
+            "activityId": tincan_structure.course_activity_id(facts),
             "title": facts.title,
             "moduleTitles": {module.id: module.title for module in course.modules},
         }

@@ -20,6 +20,11 @@ COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 
 
+def course_activity_id(facts: PackageFacts) -> str:
+    """The launchable activity's id: the course's IRI, as the cmi5 package names the course."""
+    return course_iri(facts)
+
+
 def module_iri(course_id: str, module_id: str) -> str:
     """A module's activity id under the course's (the launch script builds the same)."""
     return f"{course_id}/module/{module_id}"
@@ -28,7 +33,7 @@ def module_iri(course_id: str, module_id: str) -> str:
 def tincan_xml(course: Course, facts: PackageFacts, launch: str) -> bytes:
     root = ET.Element(f"{{{TINCAN}}}tincan")
     activities = _el(root, "activities")
-    course_id = course_iri(facts)
+    course_id = course_activity_id(facts)
     activity = _el(activities, "activity", id=course_id, type=COURSE_TYPE)
     _text(activity, "name", facts.title, facts.language)
     _text(activity, "description", facts.description, facts.language)

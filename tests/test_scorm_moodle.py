@@ -241,11 +241,7 @@ def sample(tmp_path_factory):
     return load(REPO), packages
 
 
-@pytest.mark.parametrize("runtime", [
-    "scorm12",
-    # Known defect (issue 14, item 4): hyphenated option ids and 3-digit timestamp fractions; not fixed yet.
-    pytest.param("scorm2004", marks=pytest.mark.xfail(strict=True, reason="Moodle refuses hyphenated ids and 3-digit fractions")),
-])
+@pytest.mark.parametrize("runtime", ["scorm12", "scorm2004"])
 def test_every_value_the_package_sets_is_one_moodle_stores(context, lms, sample, runtime):  # noqa: F811
     course, packages = sample
     learner = Learner(context, lms, runtime, packages[runtime])

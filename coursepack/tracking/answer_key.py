@@ -3,8 +3,9 @@
 The packet tells the launch page what a learner answered in readable words;
 this key, embedded in the launch page, turns those words into the identifiers
 of the interaction types: SCORM 2004 and xAPI share readable identifiers
-(`we-notice-you`), SCORM 1.2 uses the single characters its specification
-asks for (`a`, `b`; `1.a` for matching).
+(`we_notice_you`: words joined by `_`, since Moodle's SCORM 2004 runtime takes
+only letters, digits, `_` and `.` in a short identifier), SCORM 1.2 uses the
+single characters its specification asks for (`a`, `b`; `1.a` for matching).
 
 The key holds no answers: the packet keeps them out of its pages' source, and
 the launch page must not give them away either. Options are listed and
@@ -63,7 +64,7 @@ def answer_key(course: Course) -> dict[str, dict[str, Any]]:
 def _options(texts: list[str], fallback: str, chars: str = OPTION_CHARS_12) -> list[dict[str, str | None]]:
     """Each text with its identifiers, in an order that says nothing about the answer."""
     texts = sorted(texts, key=lambda text: (text.casefold(), text))
-    ids = unique_slugs(texts, fallback)
+    ids = [slug_.replace("-", "_") for slug_ in unique_slugs(texts, fallback)]
     return [
         {"text": text, "id": id_, "id12": chars[n] if n < len(chars) else None}
         for n, (text, id_) in enumerate(zip(texts, ids))

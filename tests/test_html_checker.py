@@ -17,7 +17,7 @@ import pytest
 from conftest import JS, REPO, require, run_coursepack
 
 VNU = JS / "vnu-jar" / "build" / "dist" / "vnu.jar"
-LMS_FORMATS = ("scorm12", "scorm2004", "cmi5", "cc")
+LMS_FORMATS = ("scorm12", "scorm2004", "cmi5", "xapi", "cc")
 
 
 def nu_errors(pages: list[Path]) -> list[str]:

@@ -230,7 +230,7 @@ def test_the_stated_rules_tell_good_values_from_refused_ones():
 
 # ---------------------------------------------------------------- the sample course, every answer right
 
-RUNTIMES = ["scorm12", "scorm2004"]
+RUNTIMES = ["scorm12", "scorm2004", "scorm2004v3"]
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +241,7 @@ def sample(tmp_path_factory):
     return load(REPO), packages
 
 
-@pytest.mark.parametrize("runtime", ["scorm12", "scorm2004"])
+@pytest.mark.parametrize("runtime", ["scorm12", "scorm2004", "scorm2004v3"])
 def test_every_value_the_package_sets_is_one_moodle_stores(context, lms, sample, runtime):  # noqa: F811
     course, packages = sample
     learner = Learner(context, lms, runtime, packages[runtime])
@@ -261,3 +261,54 @@ def test_every_value_the_package_sets_is_one_moodle_stores(context, lms, sample,
     answered = {e[1].split(".")[2] for e in sets if e[1].endswith("." + response)}
     scored = {e[1].split(".")[2] for e in sets if e[1].endswith(".result") and e[2] in ("correct", "incorrect", "wrong")}
     assert len(scored) >= 25 and scored <= answered
+
+
+# ---------------------------------------------------------------- Moodle's judgement at the end of a session
+
+def moodle_12_status_at_finish(data: dict) -> str:
+    """cmi.core.lesson_status as Moodle stores it at LMSFinish, with its default "mastery
+    score overrides status" on (scorm_12.js, StoreData): a score and a mastery score decide."""
+    status, raw = data.get("cmi.core.lesson_status", ""), str(data.get("cmi.core.score.raw", ""))
+    mastery = str(data.get("cmi.student_data.mastery_score", ""))
+    if status == "not attempted":
+        status = "completed"
+    if data.get("cmi.core.lesson_mode", "normal") == "normal" and data.get("cmi.core.credit", "credit") == "credit":
+        if mastery != "" and raw != "":
+            status = "passed" if float(raw) >= float(mastery) else "failed"
+    return status
+
+
+@pytest.fixture(scope="module")
+def demo_packages(tmp_path_factory):
+    from tracking_support import write_demo_course
+
+    root = tmp_path_factory.mktemp("moodle-demo")
+    course_dir = write_demo_course(root / "course")
+    build_course(course_dir, RUNTIMES, root / "out")
+    return load(course_dir), {r: unpack(root / "out" / "lms" / f"tracking-demo-{r}.zip", root / r) for r in RUNTIMES}
+
+
+def test_a_learner_with_a_module_still_failed_is_not_passed_by_moodle_whatever_the_average(context, lms, demo_packages):  # noqa: F811
+    # Module 1 at 100% (5 points), module 2 at 50% (1 of 2), below its pass mark of 80%:
+    # the average, 6 of 7 = 85.71%, is above the mastery score, but the course is not passed.
+    from tracking_support import answer_question
+
+    course, packages = demo_packages
+    first, second, _ = course.modules
+    learner = Learner(context, lms, "scorm12", packages["scorm12"])
+    # What Moodle gives a graded attempt: the manifest's mastery score, and credit.
+    learner.launch(saved={"cmi.student_data.mastery_score": "80", "cmi.core.credit": "credit"})
+    learner.open_module(first)
+    take_quiz(learner.packet, first.quiz)
+    learner.open_module(second)
+    scored = [q for q in second.quiz.questions if q.scored]
+    answer_question(learner.packet, scored[0], right=True)
+    for question in scored[1:]:
+        answer_question(learner.packet, question, right=False)
+    for question in second.quiz.questions:
+        if not question.scored:
+            answer_question(learner.packet, question)
+    learner.settle()
+    data = learner.close()
+    assert (data["cmi.student_data.mastery_score"], data["cmi.core.credit"]) == ("80", "credit")
+    assert moodle_12_status_at_finish(data) == "incomplete"

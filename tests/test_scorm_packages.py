@@ -21,7 +21,7 @@ from tracking_support import (
     write_demo_course,
 )
 
-from conftest import REPO, run_coursepack
+from conftest import REPO, require, run_coursepack
 from coursepack.model import TrainerNote
 from coursepack.packet.state import worst_case_state_size
 from coursepack.tracking.text import plain_text
@@ -47,7 +47,7 @@ def courses(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     }
     built = {}
     for name, course_dir in made.items():
-        build_course(course_dir, ["scorm12", "scorm2004", "cmi5"], root / f"out-{name}")
+        build_course(course_dir, ["scorm12", "scorm2004", "scorm2004v3", "cmi5"], root / f"out-{name}")
         built[name] = (course_dir, root / f"out-{name}" / "lms")
     return built
 
@@ -99,6 +99,71 @@ def test_the_schema_files_the_manifest_names_are_in_the_package(courses, runtime
         assert schema_file in names
     if runtime == "scorm2004":
         assert {"lom.xsd", "common/elementTypes.xsd", "vocab/strict.xsd", "xml.xsd", "XMLSchema.dtd"} <= names
+
+
+# ---------------------------------------------------------------- SCORM 2004 3rd edition
+
+THIRD_EDITION = REPO / "tests" / "js" / "scorm2004-3rd-edition"  # from npm (tests/install-tools.sh)
+THIRD_EDITION_NAMESPACES = {
+    "http://www.adlnet.org/xsd/adlcp_v1p3": "adlcp_v1p3.xsd",
+    "http://www.adlnet.org/xsd/adlseq_v1p3": "adlseq_v1p3.xsd",
+    "http://www.adlnet.org/xsd/adlnav_v1p3": "adlnav_v1p3.xsd",
+    "http://www.imsglobal.org/xsd/imsss": "imsss_v1p0.xsd",
+}
+
+
+@pytest.fixture(scope="module")
+def third_edition(schemas):
+    """ADL's SCORM 2004 3rd edition schemas; the IEEE LOM binding (the same in both editions) from ../shared."""
+    import xmlschema
+
+    require((THIRD_EDITION / "imscp_v1p1.xsd").exists(), "the SCORM 2004 3rd edition schemas (sh tests/install-tools.sh)")
+    locations = [(ns, str(THIRD_EDITION / name)) for ns, name in THIRD_EDITION_NAMESPACES.items()]
+    locations.append(("http://ltsc.ieee.org/xsd/LOM", str(schemas / "scorm2004_4th" / "lom.xsd")))
+    local_xml = (THIRD_EDITION / "xml.xsd").as_uri()
+    return xmlschema.XMLSchema10(
+        str(THIRD_EDITION / "imscp_v1p1.xsd"), locations=locations, allow="local",
+        uri_mapper=lambda url: local_xml if url == "http://www.w3.org/2001/xml.xsd" else url,
+    )
+
+
+@pytest.mark.parametrize("name", ["quizzes", "visited", "digit"])
+def test_scorm2004v3_manifests_are_valid_against_the_3rd_edition_schemas(courses, third_edition, validate, tmp_path, name):
+    target = tmp_path / "imsmanifest.xml"
+    target.write_bytes(package(courses, name, "scorm2004v3").read("imsmanifest.xml"))
+    assert [str(e) for e in third_edition.iter_errors(str(target))] == []
+    assert manifest(package(courses, name, "scorm2004v3")).findtext(f"{CP}metadata/{CP}schemaversion") == "2004 3rd Edition"
+
+
+def test_the_3rd_edition_schemas_refuse_what_only_the_4th_edition_has(courses, third_edition, validate, tmp_path):
+    # A 4th-edition-only element (adlcp:data, shared data) in the item: the 3rd edition set must refuse it,
+    # so that the test above tells the editions apart.
+    text = package(courses, "quizzes", "scorm2004v3").read("imsmanifest.xml").decode("utf-8")
+    fourth = re.sub(r"(<title>[^<]*</title>\s*)(<imsss:sequencing>)",
+                    r'\1<adlcp:data><adlcp:map targetID="shared"/></adlcp:data>\2', text, count=1)
+    assert fourth != text
+    target = tmp_path / "imsmanifest.xml"
+    target.write_text(fourth, encoding="utf-8")
+    assert validate("scorm2004_4th", target) == []
+    assert list(third_edition.iter_errors(str(target)))
+
+
+def test_scorm2004v3_carries_the_3rd_edition_schema_files_unchanged(courses, third_edition):
+    archive = package(courses, "quizzes", "scorm2004v3")
+    names = set(archive.namelist())
+    for path in sorted(THIRD_EDITION.iterdir()):
+        assert archive.read(path.name) == path.read_bytes(), path.name
+    assert {"lom.xsd", "common/elementTypes.xsd", "vocab/strict.xsd"} <= names
+    for schema_file in manifest(archive).get(XSI_LOCATION).split()[1::2]:
+        assert schema_file in names
+
+
+def test_scorm2004v3_runs_the_same_launch_page_and_course_as_scorm2004(courses):
+    third, fourth = package(courses, "quizzes", "scorm2004v3"), package(courses, "quizzes", "scorm2004")
+    course_files = sorted(n for n in fourth.namelist() if n.startswith(("course/", "tracking/")) or n == "index.html")
+    assert course_files and course_files == sorted(n for n in third.namelist() if n.startswith(("course/", "tracking/")) or n == "index.html")
+    for name in course_files:
+        assert third.read(name) == fourth.read(name), name
 
 
 # ---------------------------------------------------------------- one SCO, launched plainly

@@ -28,7 +28,10 @@ from tracking_support import (
 from coursepack.model import Course
 
 RUNTIMES = ["scorm12", "scorm2004"]
-API = {"scorm12": "API", "scorm2004": "API_1484_11"}
+# The 3rd edition package runs the same launch page as the 4th (tests/test_scorm_packages.py
+# proves the files identical); the main journeys run it too.
+EDITIONS = [*RUNTIMES, "scorm2004v3"]
+API = {"scorm12": "API", "scorm2004": "API_1484_11", "scorm2004v3": "API_1484_11"}
 
 
 @dataclass
@@ -41,8 +44,8 @@ class Demo:
 def demo(tmp_path_factory) -> Demo:
     root = tmp_path_factory.mktemp("scorm-demo")
     course_dir = write_demo_course(root / "course")
-    build_course(course_dir, RUNTIMES, root / "out")
-    packages = {runtime: unpack(root / "out" / "lms" / f"tracking-demo-{runtime}.zip", root / runtime) for runtime in RUNTIMES}
+    build_course(course_dir, EDITIONS, root / "out")
+    packages = {runtime: unpack(root / "out" / "lms" / f"tracking-demo-{runtime}.zip", root / runtime) for runtime in EDITIONS}
     return Demo(load(course_dir), packages)
 
 
@@ -130,7 +133,7 @@ def interactions(data: dict, runtime: str) -> list[dict]:
 # ---------------------------------------------------------------- a learner who passes
 
 
-@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("runtime", EDITIONS)
 def test_a_passing_learner_is_recorded_completed_passed_with_score_and_interactions(context, lms, demo, runtime):
     learner = Learner(context, lms, runtime, demo.packages[runtime])
     learner.launch()
@@ -228,7 +231,7 @@ def test_a_failing_learner_is_recorded_failed_with_the_failed_module(context, lm
 # ---------------------------------------------------------------- resume
 
 
-@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("runtime", EDITIONS)
 def test_a_relaunch_resumes_at_the_bookmark_with_the_answers(context, lms, demo, runtime):
     learner = Learner(context, lms, runtime, demo.packages[runtime])
     learner.launch()
@@ -267,6 +270,26 @@ def test_a_relaunch_resumes_at_the_bookmark_with_the_answers(context, lms, demo,
         assert data["cmi.core.lesson_status"] == "passed"
     else:
         assert (data["cmi.completion_status"], data["cmi.success_status"]) == ("completed", "passed")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_learner_who_left_on_the_completion_page_comes_back_to_it(context, lms, demo, runtime):
+    learner = Learner(context, lms, runtime, demo.packages[runtime])
+    learner.launch()
+    for module in demo.course.modules:
+        learner.open_module(module)
+        if module.quiz:
+            take_quiz(learner.packet, module.quiz)
+    learner.packet.locator('[data-cp="pager-finish"]').click()
+    learner.packet.locator("[data-cp='certificate-name']").wait_for()
+    learner.settle()
+    saved = learner.close()
+    assert saved["cmi.core.lesson_location" if runtime == "scorm12" else "cmi.location"] == "completion.html"
+
+    learner.launch(saved=saved)
+    assert learner.launch_frame.locator("#packet").get_attribute("src").endswith("course/completion.html")
+    learner.packet.locator("[data-cp='certificate-name']").wait_for()
+    learner.close()
 
 
 # ---------------------------------------------------------------- failing, and the "incomplete" option
@@ -434,3 +457,43 @@ def test_the_largest_state_a_learner_can_make_fits_scorm12_and_matches_the_build
     assert written[-1][-1] == "true"
     assert len(data["cmi.suspend_data"]) == bound <= 4096
     assert json.loads(data["cmi.suspend_data"])["m"][1]["r"]["0"] == '"' * 60
+
+
+# ---------------------------------------------------------------- the course score, rounded once
+
+POINTS_QUIZ = """\
+questions:
+{questions}
+"""
+
+
+def points_question(qid: str, points: float) -> str:
+    return f"  - id: {qid}\n    type: true_false\n    prompt: Statement {qid}.\n    answer: true\n    points: {points}\n"
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_the_course_score_is_the_points_earned_over_the_points_possible_rounded_once(context, lms, tmp_path, runtime):
+    # 0 of 8, 1 of 12 and 12 of 12 points: 13 of 32 is 40.625%, so 40.63. Rounding the
+    # module's 8.3333% first and the course's score after gives 40.62.
+    quizzes = {
+        "01-first-steps": POINTS_QUIZ.format(questions=points_question("eight", 8)),
+        "02-next-steps": POINTS_QUIZ.format(questions=points_question("one", 1) + points_question("eleven", 11)),
+        "03-wrap-up": POINTS_QUIZ.format(questions=points_question("twelve", 12)),
+    }
+    course_dir = write_demo_course(tmp_path / "course", course_id="points-demo", quizzes=quizzes)
+    build_course(course_dir, [runtime], tmp_path / "out")
+    package = unpack(tmp_path / "out" / "lms" / f"points-demo-{runtime}.zip", tmp_path / runtime)
+    course = load(course_dir)
+    right = {"eight": False, "one": True, "eleven": False, "twelve": True}
+    learner = Learner(context, lms, runtime, package)
+    learner.launch()
+    for module in course.modules:
+        learner.open_module(module)
+        for question in module.quiz.questions:
+            answer_question(learner.packet, question, right[question.id])
+    learner.settle()
+    raw = "cmi.core.score.raw" if runtime == "scorm12" else "cmi.score.raw"
+    assert learner.cmi()[raw] == "40.63"
+    if runtime == "scorm2004":
+        assert learner.cmi()["cmi.score.scaled"] == "0.4063"
+    learner.close()

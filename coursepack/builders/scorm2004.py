@@ -1,4 +1,9 @@
-"""`scorm2004`: a SCORM 2004 4th edition package with one SCO (lms/<id>-scorm2004.zip)."""
+"""`scorm2004` and `scorm2004v3`: a SCORM 2004 package with one SCO, 4th or 3rd edition.
+
+Both editions run the same launch page and adapter (the run-time data model the
+adapter uses is the same in both); they differ in the manifest's schema version
+and the schema files the package carries.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,10 @@ class Scorm2004Builder(Builder):
     name = "scorm2004"
     description = "SCORM 2004 4th edition package (lms/<id>-scorm2004.zip)"
     order = 61
+    edition = 4
 
     def outputs(self, course: Course) -> list[str]:
-        return [f"lms/{course.id}-scorm2004.zip"]
+        return [f"lms/{course.id}-{self.name}.zip"]
 
     def steps(self, course: Course) -> int:
         return 2
@@ -26,10 +32,17 @@ class Scorm2004Builder(Builder):
         needed = check_suspend_data(course, SCORM2004_SUSPEND_DATA, "SCORM 2004", roomier="the cmi5 package")
         self.context.step("resume data fits")
         files = package_files(self.context, course, "scorm2004")
-        manifest = manifest_scorm2004.manifest(package_facts(course), LAUNCH_PAGE, list(files))
-        entries = [("imsmanifest.xml", manifest), *bundled_schemas(self.context, "scorm2004"), *files.items()]
+        manifest = manifest_scorm2004.manifest(package_facts(course), LAUNCH_PAGE, list(files), self.edition)
+        entries = [("imsmanifest.xml", manifest), *bundled_schemas(self.context, self.name), *files.items()]
         out.write_zip(self.outputs(course)[0], entries)
         self.context.step("package")
         self.context.notes.append(
-            f"scorm2004: resume data (suspend_data) needs at most {needed} of the {SCORM2004_SUSPEND_DATA} characters SCORM 2004 allows"
+            f"{self.name}: resume data (suspend_data) needs at most {needed} of the {SCORM2004_SUSPEND_DATA} characters SCORM 2004 allows"
         )
+
+
+class Scorm2004v3Builder(Scorm2004Builder):
+    name = "scorm2004v3"
+    description = "SCORM 2004 3rd edition package, for LMSs that take no 4th edition (lms/<id>-scorm2004v3.zip)"
+    order = 61  # after scorm2004 by name
+    edition = 3

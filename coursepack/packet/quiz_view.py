@@ -102,6 +102,20 @@ def questions_per_attempt(quiz: Quiz) -> int:
     return min(quiz.pick, len(quiz.scored_questions)) + len(quiz.questions) - len(quiz.scored_questions)
 
 
+def points_recoverable(quiz: Quiz) -> bool:
+    """Whether the points an attempt earned can be read back exactly from its percentage to 4 places.
+
+    True when every attempt has the same points possible (no `pick`, or a draw among questions
+    of equal points) and every question's points are whole hundredths: the percentage's error,
+    at most 0.00005% of the points possible, then stays under half a hundredth of a point."""
+    points = [question.points for question in quiz.scored_questions]
+    if not points:
+        return False
+    same_every_attempt = quiz.pick is None or len(set(points)) == 1
+    hundredths = all(abs(p * 100 - round(p * 100)) < 1e-9 for p in points)
+    return same_every_attempt and hundredths and quiz.points_possible < 10_000
+
+
 def quiz_settings(course: Course, quiz: Quiz) -> dict:
     """What the script needs to run attempts, in short keys."""
     return {
@@ -111,6 +125,7 @@ def quiz_settings(course: Course, quiz: Quiz) -> dict:
         "sq": quiz.shuffle_questions,
         "sc": quiz.shuffle_choices,
         "w": quiz.points_possible,
+        "x": points_recoverable(quiz),
         "rv": reveal_rule(course, quiz),
     }
 

@@ -22,7 +22,7 @@ from typing import Literal
 from coursepack.builders.base import BuildContext
 from coursepack.builders.html import HtmlBuilder  # the packet's own builder
 from coursepack.model import Course
-from coursepack.packet.pages import HOME_PAGE, Site  # the packet's naming of its pages
+from coursepack.packet.pages import COMPLETION_PAGE, HOME_PAGE, Site  # the packet's naming of its pages
 from coursepack.tracking.answer_key import answer_key
 
 LAUNCH_PAGE = "index.html"
@@ -75,6 +75,8 @@ def launch_config(course: Course, packet: dict[str, bytes], strings: dict[str, s
         "passingScore": course.passing_score,
         "failedStatus": failed_status,
         "home": PACKET + HOME_PAGE,
+        # The packet bookmarks its completion page by that page's address.
+        "completionPage": {"location": Site.completion, "page": PACKET + COMPLETION_PAGE},
         "modules": [
             {
                 "id": module.id,
@@ -99,14 +101,20 @@ def _module_page(course: Course, module, packet: dict[str, bytes]) -> str | None
     return PACKET + page if page in packet else None
 
 
-def bundled_schemas(context: BuildContext, standard: Literal["scorm12", "scorm2004"]) -> list[tuple[str, bytes]]:
+# Where each standard's schema files come from, first folder first: the 3rd edition
+# has its own ADL and IMS files, and shares the IEEE LOM binding with the 4th.
+SCHEMA_FOLDERS = {"scorm12": ("scorm12",), "scorm2004": ("scorm2004",), "scorm2004v3": ("scorm2004v3", "scorm2004")}
+
+
+def bundled_schemas(context: BuildContext, standard: Literal["scorm12", "scorm2004", "scorm2004v3"]) -> list[tuple[str, bytes]]:
     """The official schema files a SCORM package carries at its root."""
-    folder: Path = context.theme.builtin / TEMPLATES / "schemas" / standard
-    return [
-        (path.relative_to(folder).as_posix(), path.read_bytes())
-        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix())
-        if path.suffix in (".xsd", ".dtd")
-    ]
+    found: dict[str, bytes] = {}
+    for name in SCHEMA_FOLDERS[standard]:
+        folder: Path = context.theme.builtin / TEMPLATES / "schemas" / name
+        for path in folder.rglob("*"):
+            if path.suffix in (".xsd", ".dtd"):
+                found.setdefault(path.relative_to(folder).as_posix(), path.read_bytes())
+    return sorted(found.items())
 
 
 def _script_json(value: object) -> str:

@@ -1,4 +1,7 @@
-"""imsmanifest.xml for SCORM 2004 4th edition: one organization, one item, one SCO.
+"""imsmanifest.xml for SCORM 2004 (4th or 3rd edition): one organization, one item, one SCO.
+
+The two editions' manifests differ here only in `schemaversion`: nothing in
+them uses what the 4th edition added (shared data, `adlseq:objectives`, `jump`).
 
 When the course is judged by its quizzes, the item's primary objective is
 satisfied by measure at the passing score, so the LMS hands the SCO
@@ -41,7 +44,10 @@ def _cp(parent, tag, text=None, **attrs):
     return _el(parent, CP, tag, text, **attrs)
 
 
-def manifest(facts: PackageFacts, launch: str, files: list[str]) -> bytes:
+SCHEMA_VERSIONS = {3: "2004 3rd Edition", 4: "2004 4th Edition"}
+
+
+def manifest(facts: PackageFacts, launch: str, files: list[str], edition: int = 4) -> bytes:
     root = ET.Element(f"{{{CP}}}manifest", {
         "identifier": facts.identifier,
         "version": facts.version,
@@ -49,7 +55,7 @@ def manifest(facts: PackageFacts, launch: str, files: list[str]) -> bytes:
     })
     metadata = _cp(root, "metadata")
     _cp(metadata, "schema", "ADL SCORM")
-    _cp(metadata, "schemaversion", "2004 4th Edition")
+    _cp(metadata, "schemaversion", SCHEMA_VERSIONS[edition])
     metadata.append(_lom(facts))
 
     organizations = _cp(root, "organizations", default=f"org-{facts.identifier}")

@@ -405,6 +405,15 @@
     return { taken: taken, total: total };
   }
 
+  // The points a module's best attempt earned, from its percentage (kept to 4 places).
+  // Where every attempt has the same points possible in whole hundredths (`x`), the
+  // exact points are recovered, so the course score is rounded once: 1 point of 12
+  // kept as 8.3333% would otherwise make 13 of 32 (40.625, so 40.63) read 40.62.
+  function bestPointsEarned(index) {
+    var quiz = MODULES[index].quiz, points = (entryOf(index).b * quiz.w) / 100;
+    return quiz.x ? round2(points) : points;
+  }
+
   function currentModuleIndex() {
     if (SINGLE) {
       return currentView && currentView.getAttribute("data-view") === "module" ? +currentView.getAttribute("data-module") : null;
@@ -414,7 +423,7 @@
 
   function progressSummary() {
     var modules = {};
-    var weighted = 0, weights = 0, scored = false, quizzes = 0, allPassed = true, finalFail = false;
+    var earned = 0, weights = 0, scored = false, quizzes = 0, allPassed = true, finalFail = false;
     MODULES.forEach(function (module, index) {
       var summary = moduleSummary(index);
       modules[module.id] = summary;
@@ -423,8 +432,7 @@
       quizzes++;
       if (quiz.w) {
         weights += quiz.w;
-        var best = entryOf(index).b;
-        if (summary.score !== null) { scored = true; weighted += best * quiz.w; }
+        if (summary.score !== null) { scored = true; earned += bestPointsEarned(index); }
       }
       if (summary.passed !== true) {
         allPassed = false;
@@ -434,9 +442,10 @@
     var allVisited = MODULES.every(function (module, index) { return !!entryOf(index).v; });
     var location = currentModuleIndex();
     return {
-      location: location === null ? null : MODULES[location].id,
+      // A module's id, or the completion page's address (never a module id: those have no dot).
+      location: location !== null ? MODULES[location].id : onCompletionPage() ? COURSE.certificate : null,
       modules: modules,
-      score: scored && weights && quizzesTaken().taken === quizzesTaken().total ? round2(weighted / weights) : null,
+      score: scored && weights && quizzesTaken().taken === quizzesTaken().total ? round2((earned / weights) * 100) : null,
       completed: COURSE.completion === "visited" || !quizzes ? allVisited : allPassed,
       passed: !quizzes ? null : allPassed ? true : finalFail ? false : null
     };

@@ -33,11 +33,6 @@
   }
   T.meetsPassMark = meetsPassMark;
 
-  /* What the course's rule makes of a progress summary.
-   * `masteryPercent` is the LMS's passing score if it sent one (it may differ
-   * from the course's), else the course's. The score is reported once every
-   * module quiz has been checked: a partial course score would read as a
-   * failure under the LMS's own mastery rule. */
   var MAX_LEVELS = 10;
 
   // The standard SCORM discovery of the LMS's API object (`name` is "API" for
@@ -95,6 +90,12 @@
     };
   };
 
+  /* What the course's rule makes of a progress summary.
+   * `masteryPercent` is the LMS's passing score if it sent one (it may differ
+   * from the course's), else the course's. The score is reported once every
+   * module quiz has been checked (a partial course score would read as a
+   * failure under the LMS's own mastery rule), and one at or above the pass
+   * mark only once the course is passed. */
   T.judge = function (summary, masteryPercent) {
     var config = T.config;
     var quizModules = config.modules.filter(function (m) { return m.scored; });
@@ -106,7 +107,17 @@
     var success = "unknown";
     if (config.completion === "quizzes" && score !== null) {
       var mastery = masteryPercent === null || masteryPercent === undefined ? config.passingScore : masteryPercent;
-      success = meetsPassMark(score, mastery) ? "passed" : "failed";
+      var reaches = meetsPassMark(score, mastery);
+      if (summary.completed) {
+        success = reaches ? "passed" : "failed";
+      } else {
+        // A module quiz not passed yet (or locked): not passed, whatever the average.
+        success = reaches && summary.passed !== false ? "unknown" : "failed";
+        // LMSs that judge by the score would pass a score at the pass mark (Moodle's
+        // default "mastery score overrides status" in SCORM 1.2, SCORM 2004's scaled
+        // passing score): such a score waits until every module is passed.
+        if (reaches) score = null;
+      }
     }
     if (success === "failed" && config.failedStatus === "incomplete") {
       // Some LMSs lock a learner out after "failed"; this option reports
@@ -340,6 +351,7 @@
   /* ------------------------------------------------------------ the page */
 
   function pageFor(location) {
+    if (location === T.config.completionPage.location) return T.config.completionPage.page;
     var modules = T.config.modules;
     for (var i = 0; i < modules.length; i++) {
       if (modules[i].id === location && modules[i].page) return modules[i].page;

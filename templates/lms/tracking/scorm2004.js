@@ -1,4 +1,4 @@
-/* coursepack launch page: the SCORM 2004 4th edition adapter (window.API_1484_11).
+/* coursepack launch page: the SCORM 2004 adapter, 3rd and 4th edition (window.API_1484_11).
  * Only SCORM 2004 calls here: a 2004 package that wrote cmi.core.* would
  * lose its scores in a 2004 LMS. */
 (function () {

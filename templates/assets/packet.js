@@ -53,6 +53,15 @@
     return numberFormat ? numberFormat.format(value) : String(Math.round(value * 10) / 10);
   }
 
+  // The score in its ring, written as the language writes a percentage ("66.7%", "66,7 %"):
+  // the sign, and its space, smaller than the number, so that the longest fits the ring.
+  function scoreRing(score) {
+    var written = text("percent", { n: "\u0000" }).split("\u0000");
+    var sign = function (part) { return part ? '<span class="result-percent">' + escapeHtml(part) + "</span>" : ""; };
+    return '<p class="result-score" aria-hidden="true">' +
+      '<span class="result-number">' + sign(written[0]) + escapeHtml(formatNumber(score)) + sign(written[1]) + "</span></p>";
+  }
+
   function round2(value) {
     return Math.round(value * 100) / 100;
   }
@@ -1185,10 +1194,9 @@
       var details = [];
       if (typeof entry.b === "number" && entry.b > score) details.push(text("best", { score: formatNumber(entry.b) }));
       if (settings.max && left > 0) details.push(text("attempts_left", { n: left }));
-      html = '<div class="result-main"><p class="result-score" aria-hidden="true"><span class="result-number">' +
-        escapeHtml(formatNumber(score)) + '<span class="result-percent">%</span></span></p>' +
+      html = '<div class="result-main">' + scoreRing(score) +
         '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
-        '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
+        '<span class="visually-hidden">: ' + escapeHtml(text("percent", { n: formatNumber(score) })) + "</span></p>" +
         '<p class="result-verdict">' + icon(passed ? "check" : "cross") + "<span>" + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</span></p>" +
         (details.length ? '<p class="result-detail">' + escapeHtml(details.join(" \u00b7 ")) + "</p>" : "") + "</div></div>";
       if (!passed && left <= 0) html += '<div class="result-locked">' + usedAttempts(settings.max) + "</div>";

@@ -578,6 +578,7 @@
     var hint = one('[data-cp="hint-toggle"]', element);
     if (hint) hint.addEventListener("click", function () { question.toggleHint(hint); });
     if (this.orderList) this.setUpOrdering();
+    if (this.rows.length) this.setUpMatching();
     if (this.answerInput && this.type !== "open") {
       this.answerInput.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { event.preventDefault(); question.check(); }
@@ -637,6 +638,45 @@
     var question = this;
     return keys.map(function (key, position) { return mark(question.salt, position, key) === question.marks[position]; });
   };
+
+  // A drop-down shows one line, cut at its width: a chosen match longer than that is
+  // written out beneath it too, and once checked every row says which match was chosen.
+  Question.prototype.setUpMatching = function () {
+    var question = this;
+    this.rows.forEach(function (row) {
+      one("select", row).addEventListener("change", function () { question.showChoice(row); });
+      question.showChoice(row); // a choice the browser kept from an earlier visit
+    });
+    var pending = null;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = window.setTimeout(function () {
+        pending = null;
+        if (!question.locked) question.rows.forEach(function (row) { question.showChoice(row); });
+      }, 150);
+    });
+  };
+
+  Question.prototype.showChoice = function (row, always) {
+    var select = one("select", row), slot = one('[data-cp="row-choice"]', row);
+    var option = select.selectedIndex > 0 ? select.options[select.selectedIndex] : null;
+    var label = option ? plain(option) : "";
+    slot.innerHTML = label && (always || !fitsSelect(select, label)) ?
+      "<strong>" + escapeHtml(text("your_match")) + "</strong> " + escapeHtml(label) : "";
+  };
+
+  var measuring = null;
+
+  // Whether `label` shows whole in the closed drop-down: its width in the drop-down's font
+  // against the room left by the padding and the arrow (2em, more than engines take).
+  function fitsSelect(select, label) {
+    if (!measuring) measuring = document.createElement("canvas").getContext("2d");
+    if (!measuring || !select.clientWidth) return false;
+    var style = window.getComputedStyle(select), size = parseFloat(style.fontSize);
+    measuring.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
+    var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 2 * size;
+    return measuring.measureText(label).width <= room;
+  }
 
   Question.prototype.setUpOrdering = function () {
     var question = this;
@@ -860,7 +900,7 @@
       element.classList.remove("is-correct", "is-incorrect", "is-answer", "just-moved");
     });
     all('[data-cp="mark"]', this.element).forEach(clearMark);
-    all('[data-cp="choice-feedback"], [data-cp="row-answer"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    all('[data-cp="choice-feedback"], [data-cp="row-answer"], [data-cp="row-choice"]', this.element).forEach(function (element) { element.innerHTML = ""; });
     this.revealed = false;
     // A new attempt starts as the first did: the hint closed until asked for.
     var toggle = one('[data-cp="hint-toggle"]', this.element);
@@ -885,6 +925,7 @@
       var holder;
       if (part.row !== undefined) {
         holder = one('.match-row[data-row="' + part.row + '"]', question.element);
+        question.showChoice(holder, true);
       } else if (question.type === "ordering") {
         holder = one('.order-item[data-key="' + part.key + '"]', question.element);
       } else {

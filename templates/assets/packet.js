@@ -53,6 +53,15 @@
     return numberFormat ? numberFormat.format(value) : String(Math.round(value * 10) / 10);
   }
 
+  // The score in its ring, written as the language writes a percentage ("66.7%", "66,7 %"):
+  // the sign, and its space, smaller than the number, so that the longest fits the ring.
+  function scoreRing(score) {
+    var written = text("percent", { n: "\u0000" }).split("\u0000");
+    var sign = function (part) { return part ? '<span class="result-percent">' + escapeHtml(part) + "</span>" : ""; };
+    return '<p class="result-score" aria-hidden="true">' +
+      '<span class="result-number">' + sign(written[0]) + escapeHtml(formatNumber(score)) + sign(written[1]) + "</span></p>";
+  }
+
   function round2(value) {
     return Math.round(value * 100) / 100;
   }
@@ -578,6 +587,7 @@
     var hint = one('[data-cp="hint-toggle"]', element);
     if (hint) hint.addEventListener("click", function () { question.toggleHint(hint); });
     if (this.orderList) this.setUpOrdering();
+    if (this.rows.length) this.setUpMatching();
     if (this.answerInput && this.type !== "open") {
       this.answerInput.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { event.preventDefault(); question.check(); }
@@ -637,6 +647,45 @@
     var question = this;
     return keys.map(function (key, position) { return mark(question.salt, position, key) === question.marks[position]; });
   };
+
+  // A drop-down shows one line, cut at its width: a chosen match longer than that is
+  // written out beneath it too, and once checked every row says which match was chosen.
+  Question.prototype.setUpMatching = function () {
+    var question = this;
+    this.rows.forEach(function (row) {
+      one("select", row).addEventListener("change", function () { question.showChoice(row); });
+      question.showChoice(row); // a choice the browser kept from an earlier visit
+    });
+    var pending = null;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = window.setTimeout(function () {
+        pending = null;
+        if (!question.locked) question.rows.forEach(function (row) { question.showChoice(row); });
+      }, 150);
+    });
+  };
+
+  Question.prototype.showChoice = function (row, always) {
+    var select = one("select", row), slot = one('[data-cp="row-choice"]', row);
+    var option = select.selectedIndex > 0 ? select.options[select.selectedIndex] : null;
+    var label = option ? plain(option) : "";
+    slot.innerHTML = label && (always || !fitsSelect(select, label)) ?
+      "<strong>" + escapeHtml(text("your_match")) + "</strong> " + escapeHtml(label) : "";
+  };
+
+  var measuring = null;
+
+  // Whether `label` shows whole in the closed drop-down: its width in the drop-down's font
+  // against the room left by the padding and the arrow (2em, more than engines take).
+  function fitsSelect(select, label) {
+    if (!measuring) measuring = document.createElement("canvas").getContext("2d");
+    if (!measuring || !select.clientWidth) return false;
+    var style = window.getComputedStyle(select), size = parseFloat(style.fontSize);
+    measuring.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
+    var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 2 * size;
+    return measuring.measureText(label).width <= room;
+  }
 
   Question.prototype.setUpOrdering = function () {
     var question = this;
@@ -860,7 +909,7 @@
       element.classList.remove("is-correct", "is-incorrect", "is-answer", "just-moved");
     });
     all('[data-cp="mark"]', this.element).forEach(clearMark);
-    all('[data-cp="choice-feedback"], [data-cp="row-answer"]', this.element).forEach(function (element) { element.innerHTML = ""; });
+    all('[data-cp="choice-feedback"], [data-cp="row-answer"], [data-cp="row-choice"]', this.element).forEach(function (element) { element.innerHTML = ""; });
     this.revealed = false;
     // A new attempt starts as the first did: the hint closed until asked for.
     var toggle = one('[data-cp="hint-toggle"]', this.element);
@@ -885,6 +934,7 @@
       var holder;
       if (part.row !== undefined) {
         holder = one('.match-row[data-row="' + part.row + '"]', question.element);
+        question.showChoice(holder, true);
       } else if (question.type === "ordering") {
         holder = one('.order-item[data-key="' + part.key + '"]', question.element);
       } else {
@@ -1194,10 +1244,9 @@
       var details = [];
       if (typeof entry.b === "number" && entry.b > score) details.push(text("best", { score: formatNumber(entry.b) }));
       if (settings.max && left > 0) details.push(text("attempts_left", { n: left }));
-      html = '<div class="result-main"><p class="result-score" aria-hidden="true"><span class="result-number">' +
-        escapeHtml(formatNumber(score)) + '<span class="result-percent">%</span></span></p>' +
+      html = '<div class="result-main">' + scoreRing(score) +
         '<div class="result-text"><p class="result-label">' + escapeHtml(text("your_score")) +
-        '<span class="visually-hidden">: ' + escapeHtml(formatNumber(score)) + "%</span></p>" +
+        '<span class="visually-hidden">: ' + escapeHtml(text("percent", { n: formatNumber(score) })) + "</span></p>" +
         '<p class="result-verdict">' + icon(passed ? "check" : "cross") + "<span>" + escapeHtml(text(verdict, { pass: formatNumber(settings.pass) })) + "</span></p>" +
         (details.length ? '<p class="result-detail">' + escapeHtml(details.join(" \u00b7 ")) + "</p>" : "") + "</div></div>";
       if (!passed && left <= 0) html += '<div class="result-locked">' + usedAttempts(settings.max) + "</div>";

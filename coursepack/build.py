@@ -30,7 +30,7 @@ from typing import Protocol
 
 from coursepack import __version__
 from coursepack.builders import BuildContext, registry
-from coursepack.errors import CourseErrors, Problem
+from coursepack.errors import CourseErrors, Problem, UnknownFormat
 from coursepack.loading import load_course
 from coursepack.model import Course
 from coursepack.theme import Theme
@@ -39,10 +39,6 @@ from coursepack.writer import OutputProblem, OutputTree, StagedOutput, output_lo
 
 CACHE_DIR = ".coursepack-cache"
 RENDERING_LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "weasyprint", "pydantic")
-
-
-class UnknownFormat(ValueError):
-    pass
 
 
 class Progress(Protocol):

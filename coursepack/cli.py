@@ -9,33 +9,48 @@ from __future__ import annotations
 
 import functools
 import sys
-import traceback
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+# Only what `--version` and `--help` need is imported here: the build, its
+# libraries (Jinja, pydantic, Markdown, WeasyPrint) and rich are imported by the
+# commands that use them, so that the program answers at once.
 from coursepack import __version__
-from coursepack.build import UnknownFormat, build, check
-from coursepack.builders import registry
-from coursepack.errors import CourseErrors, Problem
-from coursepack.writer import OutputProblem
+from coursepack.errors import CourseErrors, OutputProblem, Problem, UnknownFormat
 
 EXIT_COURSE_ERRORS = 1
 EXIT_BUG = 2
 EXIT_INTERRUPTED = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+
+@functools.cache
+def err():
+    """The console for messages (standard error); rich is imported on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """`text` shown as it is in a message that err() prints with markup."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
 
 
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.severity == "error" else "yellow"
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        err.print(f"{escape(where)}: [{style}]{problem.severity}[/{style}]: {escape(problem.message)}")
+        err().print(f"{escape(where)}: [{style}]{problem.severity}[/{style}]: {escape(problem.message)}")
 
 
 def _guarded(command):
@@ -47,25 +62,27 @@ def _guarded(command):
             return command(*args, **kwargs)
         except CourseErrors as exc:
             _print_problems(exc.problems)
-            err.print(f"{plural(len(exc.problems), 'error')}; nothing was written.")
+            err().print(f"{plural(len(exc.problems), 'error')}; nothing was written.")
             sys.exit(EXIT_COURSE_ERRORS)
         except OutputProblem as exc:
-            err.print(f"error: {escape(str(exc))}")
+            err().print(f"error: {escape(str(exc))}")
             sys.exit(EXIT_COURSE_ERRORS)
         except UnknownFormat as exc:
-            err.print(f"error: {exc}")
+            err().print(f"error: {exc}")
             sys.exit(EXIT_BUG)
         except KeyboardInterrupt:
-            err.print("Stopped by Ctrl-C; the output folder was left as it was.")
+            err().print("Stopped by Ctrl-C; the output folder was left as it was.")
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug: say so briefly
             if debug:
+                import traceback  # only here: it costs start-up time otherwise
+
                 traceback.print_exc()
             else:
-                err.print(f"internal error: {type(exc).__name__}: {exc}")
-                err.print("This is a bug in coursepack. Run again with --debug to see where it happened.")
+                err().print(f"internal error: {type(exc).__name__}: {exc}")
+                err().print("This is a bug in coursepack. Run again with --debug to see where it happened.")
             sys.exit(EXIT_BUG)
 
     return click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")(run)
@@ -83,6 +100,17 @@ def _course_dir(value: str) -> Path:
 @click.version_option(__version__, "--version", prog_name="coursepack")
 def cli() -> None:
     """Turn lesson Markdown and quiz YAML into offline HTML, PDFs and LMS packages."""
+
+
+class _FormatsOption(click.Option):
+    """--format, whose help lists the formats: finding them imports every builder,
+    so that is done only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from coursepack.builders import registry
+
+        self.help = "Formats to build (default: the course's 'outputs', else all): " + ", ".join(registry()) + "."
+        return super().get_help_record(ctx)
 
 
 class _RichProgress:
@@ -103,18 +131,20 @@ class _RichProgress:
 
 @cli.command("build")
 @click.argument("course_dir", default=".", type=click.Path(file_okay=False))
-@click.option("--format", "-f", "formats", metavar="FMT[,FMT...]",
-              help="Formats to build (default: the course's 'outputs', else all): "
-              + ", ".join(registry()) + ".")
+@click.option("--format", "-f", "formats", metavar="FMT[,FMT...]", cls=_FormatsOption)
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Output folder (default: COURSE_DIR/output).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
 @_guarded
 def build_command(course_dir: str, formats: str | None, out: str | None, quiet: bool) -> None:
     """Build the course in COURSE_DIR (default: this folder)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from coursepack.build import build
+
     names = [n.strip() for n in formats.split(",") if n.strip()] if formats else None
     root = _course_dir(course_dir)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=True, disable=quiet or not err.is_terminal)
+                   console=err(), transient=True, disable=quiet or not err().is_terminal)
     with bar:
         report = build(root, names, Path(out) if out else None, _RichProgress(bar), on_wait=_say_waiting)
     _print_problems(report.warnings)
@@ -133,11 +163,11 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
 
 
 def _say_waiting(output: Path) -> None:
-    err.print(f"Waiting for another build writing {escape(_where(output))} to finish…")
+    err().print(f"Waiting for another build writing {escape(_where(output))} to finish…")
 
 
 def say(text: str) -> None:
-    stdout.print(text, markup=False)
+    _stdout().print(text, markup=False)
 
 
 def _where(path: Path) -> str:
@@ -153,6 +183,8 @@ def _where(path: Path) -> str:
 @_guarded
 def check_command(course_dir: str, quiet: bool) -> None:
     """Validate the course in COURSE_DIR without writing anything."""
+    from coursepack.build import check
+
     course, warnings = check(_course_dir(course_dir))
     _print_problems(warnings)
     if not quiet:
@@ -200,10 +232,10 @@ def results_command(files: tuple[str, ...], course_dir: str | None, out: str) ->
     try:
         report = results.make_report(list(files), Path(out), expected)
     except results.NothingToReport as exc:
-        err.print(f"error: {escape(str(exc))}")
+        err().print(f"error: {escape(str(exc))}")
         sys.exit(EXIT_COURSE_ERRORS)
     for message in report.collection.skipped:
-        err.print(f"skipped: {escape(message)}", soft_wrap=True)
+        err().print(f"skipped: {escape(message)}", soft_wrap=True)
     courses = report.collection.courses
     learners = sum(len(c.learners) for c in courses)
     say(

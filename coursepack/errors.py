@@ -3,6 +3,10 @@
 Every expected problem is a `Problem` with a course-relative path and a line;
 loaders collect them and raise `CourseErrors` once, so authors see every
 mistake in one run. Anything else that escapes is a bug in coursepack.
+
+The other errors the command line reports as such (`OutputProblem`,
+`UnknownFormat`) are defined here too, so that it can catch them without
+importing the build and its libraries.
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ class CourseErrors(Exception):
     def __reduce__(self):
         # Builders may run in worker processes: keep the problems across pickling.
         return (CourseErrors, (self.problems,))
+
+
+class OutputProblem(Exception):
+    """The output folder cannot be used or written; the message says which and why."""
+
+
+class UnknownFormat(ValueError):
+    """A format asked for that no builder makes."""
 
 
 def _reading_order(problem: Problem) -> tuple:

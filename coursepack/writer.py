@@ -25,6 +25,8 @@ from pathlib import Path
 
 import filelock
 
+from coursepack.errors import OutputProblem
+
 # A fixed timestamp makes zips byte-identical from build to build.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
@@ -84,10 +86,6 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]], stored: Iterable[str] = ()) 
             info.create_system = 3  # Unix, whatever the building machine is
             archive.writestr(info, data, compresslevel=9 if name not in stored else None)
     return buffer.getvalue()
-
-
-class OutputProblem(Exception):
-    """The output folder cannot be used or written; the message says which and why."""
 
 
 def output_lock(destination: Path, on_wait: Callable[[Path], None] = lambda path: None) -> filelock.BaseFileLock:

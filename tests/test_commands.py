@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_coursepack
 
 from coursepack import __version__
@@ -25,6 +27,35 @@ def test_version():
     result = run_coursepack("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"coursepack, version {__version__}"
+
+
+# Runs the command as `python -m coursepack` does, then lists what it imported.
+_IMPORTS_PROBE = """
+import json, runpy, sys
+listing, sys.argv = sys.argv[1], ["coursepack", *sys.argv[2:]]
+try:
+    runpy.run_module("coursepack", run_name="__main__")
+except SystemExit:
+    pass
+with open(listing, "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+_HEAVY = ("jinja2", "pydantic", "weasyprint", "markdown", "rich", "coursepack.builders", "coursepack.model")
+
+
+@pytest.mark.parametrize("argument", ["--version", "--help"])
+def test_version_and_help_import_none_of_the_build_libraries(argument, tmp_path):
+    """`--version` and `--help` answer before anything a build needs is imported."""
+    listing = tmp_path / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_PROBE, str(listing), argument],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "coursepack" in result.stdout
+    imported = json.loads(listing.read_text())
+    assert "coursepack.cli" in imported
+    assert [m for m in imported if any(m == heavy or m.startswith(heavy + ".") for heavy in _HEAVY)] == []
 
 
 def test_build_writes_the_html_packet_and_a_summary(fixture_course):

@@ -11,6 +11,7 @@ import http.server
 import json
 import re
 import shutil
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -697,6 +698,12 @@ def test_motion_follows_prefers_reduced_motion(browser, packet, motion, behaviou
         session.context.close()
 
 
+def pdf_page_texts(pdf: Path) -> list[str]:
+    """Each page's text, as poppler's pdftotext reads it."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
 def test_a_module_prints_without_the_site_around_it(offline, packet, course):
     module = course.modules[2]
     page = offline.open(url(packet, f"{module.id}.html"))
@@ -707,6 +714,28 @@ def test_a_module_prints_without_the_site_around_it(offline, packet, course):
     expect(page.locator(".lesson")).to_be_visible()
     expect(page.locator(".question").first).to_be_visible()
     assert len(page.pdf(format="A4")) > 10_000
+
+
+def test_every_module_quiz_prints_compactly_with_its_heading_kept_with_a_question(offline, packet, course, tmp_path):
+    # Printed from the browser, a quiz reads like a worksheet: no buttons or instructions
+    # for them, its heading never alone at the foot of a page, two questions a page or more.
+    for module in (m for m in course.modules if m.quiz):
+        page = offline.open(url(packet, f"{module.id}.html"))
+        page.emulate_media(media="print")
+        pdf = tmp_path / f"{module.id}.pdf"
+        pdf.write_bytes(page.pdf(format="Letter"))
+        pages = pdf_page_texts(pdf)
+        heading = page.locator(".quiz-head h2").inner_text().strip()
+        starts = [n for n, text in enumerate(pages) if heading in text]
+        assert starts, module.id
+        first = starts[0]
+        after_heading = pages[first].split(heading, 1)[1]
+        assert re.search(r"question 1 of", after_heading, re.I), f"{module.id}: quiz heading stranded on page {first + 1}"
+        # About two questions a page at the least (before: one a page, and Move buttons).
+        assert len(pages) - first <= -(-len(module.quiz.questions) // 2), f"{module.id}: its quiz takes {len(pages) - first} pages"
+        text = "\n".join(pages)
+        assert "Move up" not in text and "Move down" not in text, module.id
+        page.close()
 
 
 # ------------------------------------------------------------------ the single file

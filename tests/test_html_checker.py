@@ -61,6 +61,6 @@ def test_the_checker_reports_a_broken_page(tmp_path):
 def test_every_packet_page_and_launch_page_is_valid_html(sample_pages):
     names = [p.name for p in sample_pages]
     assert {"completion.html", "library-service.html"} <= set(names)
-    assert names.count("index.html") == 4  # the packet's home page and three launch pages
+    assert names.count("index.html") == 5  # the packet's home page and four launch pages
     assert len(sample_pages) > 15  # the cartridge's lesson pages too
     assert nu_errors(sample_pages) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import json
 import re
 import shutil
@@ -504,11 +505,24 @@ def test_right_answers_to_every_question_pass_every_quiz_and_earn_a_printable_ce
     assert run_axe(home, js_packages) == []
     home.reload()
     expect(name).to_have_value("Ada Lovelace")
+    # The seal never covers the certificate's details, from a phone to a wide screen.
+    for width in (375, 1024, 1280, 1600, 1920):
+        home.set_viewport_size({"width": width, "height": 900})
+        seal, meta = (home.locator(f".certificate {part}").bounding_box() for part in (".certificate-seal", ".certificate-meta"))
+        assert seal["y"] >= meta["y"] + meta["height"] or seal["x"] >= meta["x"] + meta["width"], width
     home.emulate_media(media="print")
     expect(home.locator(".topbar")).to_be_hidden()
     expect(home.locator(".completion-intro")).to_be_hidden()
     expect(name).to_be_hidden()
     expect(certificate).to_be_visible()
+    # Printed: one landscape page, like the PDF certificate.
+    from pypdf import PdfReader
+
+    printed = PdfReader(io.BytesIO(home.pdf(prefer_css_page_size=True)))
+    assert len(printed.pages) == 1
+    box = printed.pages[0].mediabox
+    assert box.width > box.height
+    assert "Ada Lovelace" in printed.pages[0].extract_text()
 
 
 def test_reset_my_progress_forgets_everything(offline, packet, course):

@@ -10,8 +10,10 @@ import re
 import pytest
 
 from test_packet_browser import (  # noqa: F401  (fixtures)
+    course,
     expect,
     offline,
+    packet,
     run_axe,
     run_packet_build,
 )
@@ -181,3 +183,57 @@ def test_a_short_matching_answer_is_not_said_twice_before_checking(offline, tmp_
     expect(box.locator('[data-cp="row-choice"]:visible')).to_have_count(0)
     box.locator('[data-cp="check"]').click()
     expect(box.locator('.match-row[data-row="0"] [data-cp="row-choice"]')).to_have_text(f"Your match: {SHORT}")
+
+
+# ------------------------------------------------------------------ small screens
+
+# Whether any word of the element's text is split over two lines.
+SPLIT_WORDS = """element => {
+  const split = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) split.push(match[0]);
+    }
+  }
+  return split;
+}"""
+
+
+def test_on_a_phone_the_way_in_is_on_the_first_screen_and_words_stay_whole(offline, packet, course, js_packages):
+    from test_packet_browser import url
+
+    page = offline.open(url(packet))
+    page.set_viewport_size({"width": 375, "height": 667})  # a small phone
+    start = page.locator('[data-cp="continue"]')
+    expect(start).to_be_visible()
+    box = start.bounding_box()
+    assert box["y"] + box["height"] <= 667, "'Start the course' is below the first screen"
+    shown = page.evaluate("""name => [...document.querySelectorAll('body *')].filter(e =>
+        e.children.length === 0 && e.textContent.trim().toLowerCase() === name.toLowerCase() && e.getClientRects().length
+        && e.getBoundingClientRect().top < innerHeight).length""", course.organization)
+    assert shown == 1, "the organisation's name is shown more than once on the first screen"
+    assert run_axe(page, js_packages) == []
+
+    for module in course.modules:
+        page.goto(url(packet, f"{module.id}.html"))
+        for table in page.locator(".lesson table").all():
+            assert table.evaluate(SPLIT_WORDS) == [], module.id
+
+
+@pytest.mark.parametrize("width", (375, 900))
+def test_below_the_two_column_width_the_course_map_follows_the_lesson(offline, packet, course, width):
+    from test_packet_browser import url
+
+    page = offline.open(url(packet, f"{course.modules[1].id}.html"))
+    page.set_viewport_size({"width": width, "height": 800})
+    course_map = page.locator(".course-map")
+    expect(course_map).to_be_visible()
+    assert course_map.locator("a").count() == len(course.modules)
+    assert course_map.bounding_box()["y"] > page.locator(".module-main").bounding_box()["y"]
+    course_map.locator("a").nth(2).click()
+    expect(page.locator("h1")).to_have_text(course.modules[2].title)

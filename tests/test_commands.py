@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,13 @@ def test_new_makes_a_course_that_checks_and_builds(tmp_path):
     build = run_coursepack("build", str(target), "--format", "html")
     assert build.returncode == 0, build.stderr
     assert (target / "output/html/index.html").is_file()
+    # What the build made stays out of git; the sources do not.
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
+        status = subprocess.run(["git", "-C", str(target), "status", "--porcelain", "--untracked-files=all"],
+                                capture_output=True, text=True, check=True).stdout
+        tracked = sorted(line[3:] for line in status.splitlines())
+        assert tracked == [".gitignore", "course.yml", *sorted(str(p.relative_to(target)) for p in (target / "modules").rglob("*") if p.is_file())]
 
 
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path):

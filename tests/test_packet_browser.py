@@ -701,6 +701,18 @@ def test_pages_reflow_at_320_px_and_at_200_percent_zoom(browser, packet, course,
     assert session.strays == [] and session.errors == []
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 2000}, {"width": 375, "height": 1400}])
+def test_the_footer_sits_at_the_bottom_of_a_short_page(offline, packet, course, viewport):
+    """On a page shorter than the window the footer ends at the window's bottom, not mid-screen."""
+    for name in ("completion.html", "index.html"):
+        page = offline.open(url(packet, name))
+        page.set_viewport_size(viewport)
+        bottom = page.locator(".site-footer").evaluate("e => e.getBoundingClientRect().bottom + scrollY")
+        window, document = page.evaluate("[innerHeight, document.documentElement.scrollHeight]")
+        assert abs(bottom - max(window, document)) < 1, name
+        page.close()
+
+
 @pytest.mark.parametrize("motion, behaviour, duration", [("reduce", "auto", "0s"), ("no-preference", "smooth", "0.4s")])
 def test_motion_follows_prefers_reduced_motion(browser, packet, motion, behaviour, duration):
     session = _context(browser, reduced_motion=motion)

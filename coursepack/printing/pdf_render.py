@@ -20,6 +20,7 @@ from html import unescape
 from urllib.parse import unquote
 
 from coursepack.model import Asset
+from coursepack.printing.page_fill import short_module_endings, tightened
 from coursepack.workers import ignore_interrupts, stop_workers
 
 # Relative URLs in the HTML resolve against this base; `.invalid` never
@@ -118,8 +119,18 @@ def render(job: PdfJob) -> Rendered:
         fetcher = _fetcher({a.path: a for a in job.assets})
         fonts = FontConfiguration()
         stylesheet = CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
-        document = HTML(string=job.html, base_url=ASSET_BASE, url_fetcher=fetcher)
-        pdf = document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant=job.variant)
+
+        def layout(html: str):
+            return HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+                stylesheets=[stylesheet], font_config=fonts)
+
+        document = layout(job.html)
+        short = short_module_endings(document)
+        if short:
+            tighter = layout(tightened(job.html, short))
+            if len(tighter.pages) < len(document.pages):
+                document = tighter
+        pdf = document.write_pdf(pdf_variant=job.variant)
     finally:
         logger.removeHandler(collect)
     return Rendered(job.name, pdf, collect.messages)

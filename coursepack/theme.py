@@ -181,7 +181,7 @@ class Theme:
                 continue
             name = path.relative_to(own).as_posix()
             if name.startswith(STRINGS_FOLDER + "/") and path.suffix in (".yml", ".yaml"):
-                problems += _strings_problems(path, where)[1]
+                problems += _strings_problems(path, where, self._builtin_strings)[1]
             elif path.suffix in TEMPLATE_SUFFIXES or name in CSS_TEMPLATES:
                 problems += self._template_problems(name, where)
         return problems
@@ -235,6 +235,15 @@ class Theme:
             catalogue.update(self._catalogue(tag))
         return catalogue
 
+    @cached_property
+    def _builtin_strings(self) -> dict[str, object]:
+        """Every built-in string by name, in any language: what shape an override must have."""
+        shapes: dict[str, object] = {}
+        for path in sorted((self.builtin / STRINGS_FOLDER).glob("*/*.yml")):
+            for name, value in (yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}).items():
+                shapes.setdefault(name, value)
+        return shapes
+
     def _catalogue(self, tag: str) -> dict[str, str]:
         merged: dict[str, str] = {}
         for folder in [self.builtin, *self.overrides]:  # a course's own strings win
@@ -243,7 +252,8 @@ class Theme:
                     merged.update(yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {})
                     continue
                 _require_inside(path, self.course_dir)
-                strings, problems = _strings_problems(path, path.relative_to(self.course_dir).as_posix())
+                strings, problems = _strings_problems(path, path.relative_to(self.course_dir).as_posix(),
+                                                      self._builtin_strings)
                 if problems:
                     raise CourseErrors(problems)
                 merged.update(strings)
@@ -262,8 +272,12 @@ def _require_inside(path: Path, course_dir: Path | None) -> None:
     raise CourseErrors([Problem(where, 0, _OUTSIDE)])
 
 
-def _strings_problems(path: Path, where: str) -> tuple[dict[str, str], list[Problem]]:
-    """A course's UI strings file: a mapping of names to texts, or the problems in it."""
+def _strings_problems(path: Path, where: str, builtin: dict[str, object]) -> tuple[dict[str, str], list[Problem]]:
+    """A course's UI strings file: a mapping of names to texts, or the problems in it.
+
+    A string the built-in theme keeps as a list (month names) or a mapping (instruction
+    cues) is overridden with one of the same shape, so that a copy of the built-in
+    `templates/` is a valid course theme."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -281,10 +295,28 @@ def _strings_problems(path: Path, where: str) -> tuple[dict[str, str], list[Prob
         return {}, []
     if not isinstance(strings, dict):
         return {}, [Problem(where, 1, "UI strings must be a mapping of names to texts (name: text)")]
-    problems = [Problem(where, 1, f"the UI string '{name}' must be text, not {type(value).__name__}")
-                for name, value in strings.items() if not isinstance(name, str) or not isinstance(value, (str, int, float))]
-    return ({} if problems else {name: str(value) if not isinstance(value, str) else value
+    problems = [Problem(where, 1, problem) for name, value in strings.items()
+                if (problem := _string_shape_problem(name, value, builtin.get(name)))]
+    return ({} if problems else {name: value if isinstance(value, (str, list, dict)) else str(value)
                                  for name, value in strings.items()}), problems
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, (str, int, float))
+
+
+def _string_shape_problem(name: object, value: object, builtin: object) -> str | None:
+    """Why `value` cannot stand for the built-in string `name`, or None."""
+    if isinstance(builtin, list) and not (isinstance(value, list) and len(value) == len(builtin)
+                                          and all(_is_text(v) for v in value)):
+        return f"the UI string '{name}' must be a list of {len(builtin)} texts, as in the built-in theme"
+    if isinstance(builtin, dict) and not (isinstance(value, dict) and all(
+            isinstance(key, str) and (_is_text(v) or isinstance(v, list) and all(_is_text(x) for x in v))
+            for key, v in value.items())):
+        return f"the UI string '{name}' must be a mapping of names to texts or lists of texts, as in the built-in theme"
+    if not isinstance(builtin, (list, dict)) and (not isinstance(name, str) or not _is_text(value)):
+        return f"the UI string '{name}' must be text, not {type(value).__name__}"
+    return None
 
 
 def _describe_template_error(exc: BaseException) -> str:

@@ -124,3 +124,29 @@ def test_a_theme_file_linked_within_the_course_is_used(fixture_course):
     result = run_coursepack("build", str(course), "--format", "html")
     assert result.returncode == 0, result.stderr
     assert (course / "output/html/assets/packet.css").read_text(encoding="utf-8") == "body { color: #123456; }\n"
+
+
+def test_a_course_with_a_copy_of_the_built_in_templates_checks_and_prints(fixture_course):
+    # "Copy templates/ and change what you need" must work: the built-in strings include
+    # month names (a list) and instruction cues (a mapping), and a copy keeps them.
+    import shutil
+
+    from conftest import REPO
+
+    course = fixture_course("good-minimal")
+    shutil.copytree(REPO / "templates", course / "templates")
+    result = run_coursepack("check", str(course))
+    assert result.returncode == 0, result.stderr
+    built = run_coursepack("build", str(course), "--format", "pdf,html", "-q")
+    assert built.returncode == 0, built.stderr
+
+
+def test_a_ui_string_of_the_wrong_shape_is_reported(fixture_course):
+    course = course_with(fixture_course, {
+        "i18n/en/print.yml": "print_months: [Jan, Feb]\nprint_instruction_cues: tick one\nprint_correct: [Right]\n",
+    })
+    refused(course,
+            "templates/i18n/en/print.yml:1: error: the UI string 'print_correct' must be text, not list",
+            "templates/i18n/en/print.yml:1: error: the UI string 'print_instruction_cues' must be a mapping of names "
+            "to texts or lists of texts, as in the built-in theme",
+            "templates/i18n/en/print.yml:1: error: the UI string 'print_months' must be a list of 12 texts, as in the built-in theme")

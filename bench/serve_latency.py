@@ -1,0 +1,94 @@
+"""How long a save takes to show in the page `coursepack serve` previews.
+
+    python bench/serve_latency.py [--modules N] [--saves 7] [--chromium /usr/bin/chromium]
+
+Copies the sample course (or makes a synthetic one of N modules with
+bench/synthetic.py) into a temporary folder, starts `coursepack serve` on it,
+opens the first module in Chromium (Playwright), then, for each save, writes a
+new sentence into the module's lesson.md and measures the time from the write
+to the sentence in the open page. Prints each time and the median.
+Run it from a folder outside the repository, as bench/README.md says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_course(root: Path, modules: int | None) -> Path:
+    course = root / "course"
+    if modules:
+        subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(course), "--modules", str(modules)], check=True)
+    else:
+        shutil.copytree(REPO, course, ignore=shutil.ignore_patterns("output", ".git", "tests", "bench", ".coursepack-cache",
+                                                                     "__pycache__", "*.egg-info", ".output*"))
+    return course
+
+
+def first_module(course: Path) -> tuple[Path, str]:
+    folder = sorted(p for p in (course / "modules").iterdir() if p.is_dir())[0]
+    return folder / "lesson.md", re.sub(r"^\d+-", "", folder.name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modules", type=int, default=None, help="a synthetic course of this many modules (default: the sample course)")
+    parser.add_argument("--saves", type=int, default=7)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="coursepack-serve-bench-") as tmp:
+        course = make_course(Path(tmp), args.modules)
+        lesson, module_id = first_module(course)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "coursepack", "serve", str(course), "--port", str(port)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            for line in server.stdout:  # wait for the first build
+                if "Previewing on" in line:
+                    break
+            times = []
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=args.chromium)
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/{module_id}.html")
+                original = lesson.read_text(encoding="utf-8")
+                for n in range(args.saves):
+                    marker = f"Saved sentence number {n} at {time.time_ns()}."
+                    page.wait_for_timeout(400)  # let the last reload settle
+                    start = time.perf_counter()
+                    lesson.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+                    page.wait_for_function("text => document.body && document.body.innerText.includes(text)",
+                                           arg=marker, polling="raf", timeout=30_000)
+                    times.append(time.perf_counter() - start)
+                    print(f"save {n + 1}: {times[-1] * 1000:.0f} ms")
+                browser.close()
+            what = f"{args.modules} modules" if args.modules else "the sample course"
+            print(f"{what}: median {statistics.median(times) * 1000:.0f} ms from the write to the text in the page "
+                  f"(first save {times[0] * 1000:.0f} ms)")
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+if __name__ == "__main__":
+    main()

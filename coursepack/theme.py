@@ -28,6 +28,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coursepack.errors import CourseErrors, Problem
+from coursepack.loading.typography import french_spacing, is_french
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -233,6 +234,9 @@ class Theme:
         catalogue: dict[str, str] = {}
         for tag in ["en", *reversed(_fallbacks(language))]:
             catalogue.update(self._catalogue(tag))
+        if is_french(language):
+            # Typed with plain spaces; printed with no-break ones, so that "60 %" never breaks.
+            catalogue = {key: french_spacing(value) if isinstance(value, str) else value for key, value in catalogue.items()}
         return catalogue
 
     def _catalogue(self, tag: str) -> dict[str, str]:

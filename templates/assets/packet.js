@@ -53,6 +53,15 @@
     return numberFormat ? numberFormat.format(value) : String(Math.round(value * 10) / 10);
   }
 
+  // A date as the course's language writes it in a sentence; the first of a month
+  // has a form of its own in some ("1er décembre"), which Intl does not give.
+  function longDate(date) {
+    var parts = new Intl.DateTimeFormat(COURSE.lang, { dateStyle: "long" }).formatToParts(date);
+    return parts.map(function (part) {
+      return part.type === "day" && date.getDate() === 1 ? text("first_of_month") : part.value;
+    }).join("");
+  }
+
   function round2(value) {
     return Math.round(value * 100) / 100;
   }
@@ -1412,7 +1421,7 @@
       var parts = state.d.split("-");
       var date = new Date(+parts[0], +parts[1] - 1, +parts[2]);
       var shown;
-      try { shown = new Intl.DateTimeFormat(COURSE.lang, { dateStyle: "long" }).format(date); } catch (e) { shown = state.d; }
+      try { shown = longDate(date); } catch (e) { shown = state.d; }
       dateSlot.textContent = text("completed_on", { date: shown });
     }
     one('[data-cp="certificate-score"]').textContent = summary.score === null ? "" : text("course_score", { score: formatNumber(summary.score) });

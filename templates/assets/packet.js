@@ -1772,7 +1772,22 @@
     if (event.persisted && store && store.kind !== "memory") window.location.reload();
   });
 
+  // The skip link moves the focus to the lesson of the page or view shown (in the
+  // single file, following its href would open another view).
+  function setUpSkipLink() {
+    var link = one('[data-cp="skip"]');
+    if (!link) return;
+    link.addEventListener("click", function (event) {
+      var scope = SINGLE ? currentView : document;
+      var target = (scope && one('[data-cp="skip-target"]', scope)) || one("#cp-main");
+      event.preventDefault();
+      target.focus({ preventScroll: true });
+      target.scrollIntoView();
+    });
+  }
+
   function setUp() {
+    setUpSkipLink();
     all("textarea[data-note]").forEach(bindNote);
     all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });
     setUpCertificate();

@@ -369,3 +369,23 @@ def test_french_dates_write_the_first_of_a_month_as_1er():
     assert format_date(datetime.date(2026, 12, 1), french) == "1er d\u00e9cembre 2026"
     assert format_date(datetime.date(2026, 12, 2), french) == "2 d\u00e9cembre 2026"
     assert format_date(datetime.date(2026, 12, 1), english) == "December 1, 2026"
+
+
+def test_the_certificate_date_of_a_french_course_writes_the_first_of_a_month_as_1er():
+    import shutil
+    import subprocess
+
+    from conftest import require
+
+    require(shutil.which("node") is not None, "node")
+    dates = {}
+    for language in ("fr", "en"):
+        strings = Theme().strings(language)
+        program = (
+            f"var COURSE = {{lang: {json.dumps(language)}}}, STRINGS = {json.dumps({k[len('packet_js_'):]: v for k, v in strings.items() if k.startswith('packet_js_')})};\n"
+            + _script_functions("text", "longDate")
+            + "\nconsole.log(JSON.stringify([longDate(new Date(2026, 11, 1)), longDate(new Date(2026, 11, 2))]));"
+        )
+        result = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+        dates[language] = json.loads(result.stdout)
+    assert dates == {"fr": ["1er d\u00e9cembre 2026", "2 d\u00e9cembre 2026"], "en": ["December 1, 2026", "December 2, 2026"]}

@@ -28,6 +28,8 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coursepack.errors import CourseErrors, Problem
+from coursepack.loading.typography import french_spacing, is_french
+from coursepack.packet.block_icons import with_block_icons
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -107,6 +109,7 @@ class Theme:
         )
         env.filters["tojson_compact"] = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         env.filters["number"] = format_number
+        env.filters["with_block_icons"] = with_block_icons
         return env
 
     def render(self, template: str, **context) -> str:
@@ -233,6 +236,9 @@ class Theme:
         catalogue: dict[str, str] = {}
         for tag in ["en", *reversed(_fallbacks(language))]:
             catalogue.update(self._catalogue(tag))
+        if is_french(language):
+            # Typed with plain spaces; printed with no-break ones, so that "60 %" never breaks.
+            catalogue = {key: french_spacing(value) if isinstance(value, str) else value for key, value in catalogue.items()}
         return catalogue
 
     @cached_property

@@ -393,6 +393,73 @@ def test_everything_works_by_keyboard_with_a_visible_focus_ring(offline, packet,
     assert page.evaluate("document.activeElement.dataset.cp") == "check"
 
 
+_FIRST_TABBABLE = """root => Array.from(root.querySelectorAll('a[href], button, input, select, textarea, summary, video[controls], audio[controls], [tabindex]'))
+    .find(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0)"""
+
+
+def _skip_to_the_lesson(page) -> None:
+    """Tab to the skip link, the page's first stop, and follow it with Enter."""
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    expect(page.locator(".skip-link")).to_be_in_viewport()
+    page.keyboard.press("Enter")
+
+
+def test_skip_link_lands_on_the_lesson_past_the_contents_and_course_map(offline, packet, course):
+    module = course.modules[1]
+    page = offline.open(url(packet, f"{module.id}.html"))
+    _skip_to_the_lesson(page)
+    lesson = page.locator(".module-main")
+    expect(lesson).to_be_focused()
+    page.keyboard.press("Tab")
+    # The next stop is the lesson's first link or control, not "Course home" or the sidebar's links.
+    assert page.evaluate("document.activeElement === (%s)(document.querySelector('.module-main'))" % _FIRST_TABBABLE)
+    assert page.evaluate("!!document.activeElement.closest('.module-main .lesson')")
+
+
+def test_skip_link_of_the_single_file_stays_in_the_module_shown(offline, sample_build, course):
+    module = course.modules[2]
+    page = offline.open(f"{(sample_build / f'{course.id}.html').as_uri()}#view-{module.id}")
+    view = page.locator(f"#view-{module.id}")
+    expect(view).to_be_visible()
+    # Opened at a view's address, the browser starts Tab from that view: go to the skip link itself.
+    page.locator(".skip-link").focus()
+    page.keyboard.press("Enter")
+    expect(view).to_be_visible()
+    expect(view.locator(".module-main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('#view-%s .module-main .lesson')" % module.id)
+
+
+_BLOCKS = {
+    "note": ".lesson .admonition.note",
+    "tip": ".lesson .admonition.tip",
+    "warning": ".lesson .admonition.warning",
+    "scenario": ".lesson .callout.scenario",
+    "reflect": ".lesson .callout.reflect",
+}
+_LOOK = """block => {
+  const style = getComputedStyle(block), title = block.querySelector('.admonition-title, .callout-kind');
+  const icon = title && title.querySelector('svg.icon');
+  return {look: [style.backgroundColor, style.borderLeftColor, getComputedStyle(title).color].join(' '),
+          icon: icon ? icon.innerHTML : null, bar: parseFloat(style.borderLeftWidth),
+          weight: +getComputedStyle(title).fontWeight};
+}"""
+
+
+def test_each_lesson_block_type_has_a_look_and_an_icon_of_its_own(offline, packet, course, js_packages):
+    module = next(m for m in course.modules if m.id == "policies-with-a-human-face")
+    page = offline.open(url(packet, f"{module.id}.html"))
+    looks = {name: page.locator(selector).first.evaluate(_LOOK) for name, selector in _BLOCKS.items()}
+    assert all(look["icon"] for look in looks.values()), looks
+    assert len({look["look"] for look in looks.values()}) == len(looks), looks
+    assert len({look["icon"] for look in looks.values()}) == len(looks), looks
+    # A warning reads as one: not the scenario's colours, a heavier bar and title than a note.
+    assert looks["warning"]["look"] != looks["scenario"]["look"] and looks["tip"]["look"] != looks["reflect"]["look"]
+    assert looks["warning"]["bar"] > looks["note"]["bar"] and looks["warning"]["weight"] > looks["note"]["weight"]
+    assert run_axe(page, js_packages) == []
+
+
 def test_ordering_moves_are_announced_and_buttons_stop_at_the_ends(offline, packet, course):
     module = module_of(course, "ordering")
     page = offline.open(url(packet, f"{module.id}.html"))

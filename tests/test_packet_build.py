@@ -324,3 +324,68 @@ def test_a_score_exactly_at_the_pass_mark_passes_at_every_whole_pass_mark():
     """
     result = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == []
+
+
+# ------------------------------------------------------------------ typography of each language
+
+
+def test_english_lesson_text_gets_typographic_quotes(packet):
+    page = packet["welcome-at-the-desk.html"].decode("utf-8")
+    assert "\u201cWhat can I help you find?\u201d invites a real answer" in page
+    assert "someone who isn\u2019t sure" in page
+    assert '"What can I help you find?"' not in page and "isn't sure" not in page
+
+
+def test_french_course_gets_guillemets_and_no_break_spaces_in_text_and_pages(fixture_course):
+    course_dir = fixture_course("packet-fr")
+    lesson = course_dir / "modules" / "01-premier-contact" / "lesson.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + '\nDites "bonjour" avant tout ! C\'est utile à 100 %.\n', encoding="utf-8")
+    course = load_course(course_dir).course
+    page = HtmlBuilder(BuildContext(theme=Theme(course_dir))).packet_files(course)["premier-contact.html"].decode("utf-8")
+    # Guillemets with narrow no-break spaces inside, the apostrophe, and the space before ! and %.
+    assert "Dites \u00ab\u202fbonjour\u202f\u00bb avant tout\u202f! C\u2019est utile \u00e0 100\u202f%." in page
+    assert "souvent \u00e0 l\u2019accueil\u202f?" in page  # the reflect block's text
+    assert "saluer quelqu\u2019un\u202f?" in page  # a quiz prompt
+    # The page's own strings: "Score de réussite : 70 %" never breaks before ":" or "%".
+    assert "Score de r\u00e9ussite\u00a0: 70\u202f%" in page
+    assert "Tentatives autoris\u00e9es\u00a0: 2" in page
+    assert "Score de r\u00e9ussite: " not in page
+
+
+def test_spanish_lesson_text_gets_guillemets(tmp_path):
+    from coursepack.loading.markdown_render import MarkdownRenderer
+
+    assert MarkdownRenderer("es").inline_or_block('Diga "hola" primero', inline=True) == "Diga \u00abhola\u00bb primero"
+    assert MarkdownRenderer("en").inline_or_block("Say \"hello\" -- it's free...", inline=True) == (
+        "Say \u201chello\u201d \u2013 it\u2019s free\u2026")
+
+
+def test_french_dates_write_the_first_of_a_month_as_1er():
+    import datetime
+
+    from coursepack.printing.editions import format_date
+
+    french, english = Theme().strings("fr"), Theme().strings("en")
+    assert format_date(datetime.date(2026, 12, 1), french) == "1er d\u00e9cembre 2026"
+    assert format_date(datetime.date(2026, 12, 2), french) == "2 d\u00e9cembre 2026"
+    assert format_date(datetime.date(2026, 12, 1), english) == "December 1, 2026"
+
+
+def test_the_certificate_date_of_a_french_course_writes_the_first_of_a_month_as_1er():
+    import shutil
+    import subprocess
+
+    from conftest import require
+
+    require(shutil.which("node") is not None, "node")
+    dates = {}
+    for language in ("fr", "en"):
+        strings = Theme().strings(language)
+        program = (
+            f"var COURSE = {{lang: {json.dumps(language)}}}, STRINGS = {json.dumps({k[len('packet_js_'):]: v for k, v in strings.items() if k.startswith('packet_js_')})};\n"
+            + _script_functions("text", "longDate")
+            + "\nconsole.log(JSON.stringify([longDate(new Date(2026, 11, 1)), longDate(new Date(2026, 11, 2))]));"
+        )
+        result = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+        dates[language] = json.loads(result.stdout)
+    assert dates == {"fr": ["1er d\u00e9cembre 2026", "2 d\u00e9cembre 2026"], "en": ["December 1, 2026", "December 2, 2026"]}

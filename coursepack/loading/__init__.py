@@ -117,6 +117,7 @@ def _load_course_file(root, renderer, known_formats, log, assets) -> tuple[Cours
         log.error(COURSE_FILE, 1, "course.yml must hold keys and values, such as 'title: My course'")
         return None, text
     renderer.allow_scripts = data.get("allow_scripts") is True  # before its own Markdown is read
+    renderer.use_language(data.get("language"))
     context = {
         "render_markdown": _markdown_for(root, COURSE_FILE, text, renderer, log, assets),
         "known_formats": known_formats,
@@ -155,7 +156,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
         seen.setdefault(module_id, folder_path)
         if not _sources_inside(root, folder_path, log):
             continue
-        key = module_key(root, folder_path, repr((default_passing, renderer.allow_scripts)).encode())
+        key = module_key(root, folder_path, repr((default_passing, renderer.allow_scripts, renderer.language)).encode())
         cached = cache.get(key, root) if key else None
         if cached is not None:
             module, used = cached

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
+from markdown.util import HTML_PLACEHOLDER_RE
 from markdown.treeprocessors import Treeprocessor
 from pydantic_core import PydanticCustomError
 
 from coursepack.loading.lesson_blocks import LEARNING_BLOCKS, MAX_DEPTH, SplitLesson, nesting_depth, too_deep
 from coursepack.loading.markdown_linear import make_linear
+from coursepack.loading.typography import FrenchSpacing, is_french, smarty_config
 from coursepack.model import Prose, Reflect, Scenario, Segment, TocEntry, TrainerNote
 
 EXTENSIONS = [
@@ -40,12 +42,16 @@ EXTENSIONS = [
     "toc",
     "pymdownx.tilde",
     "pymdownx.smartsymbols",
+    "smarty",
 ]
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
 
-# Text that Python-Markdown (with our extensions) leaves as it is, but for escaping.
-_PLAIN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F ,.;:?!'\"\u2018\u2019\u201C\u201D\u2013\u2014-]*")
-_ORDINAL = re.compile(r"\d(st|nd|rd|th)\b|  |\s$")
+# Text that Python-Markdown (with our extensions) leaves as it is, but for escaping:
+# straight quotes are not in it, since `smarty` makes them typographic.
+_PLAIN = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F ,.;:?!\u2018\u2019\u201C\u201D\u2013\u2014-]*")
+_ORDINAL = re.compile(r"\d(st|nd|rd|th)\b|  |\s$|--|\.\.\.")
+# What French spacing would change in a plain text (see typography.french_spacing).
+_FRENCH_MARK = re.compile(r"[;:!?]")
 _UNTITLED = re.compile(r"^(!!! ?(?:reflect|scenario))[ \t]*$", re.MULTILINE)
 
 
@@ -79,7 +85,7 @@ class _LearningBlocks(Treeprocessor):
                     parent.remove(child)
                     self.stray_trainer_notes += 1
                     continue
-                title = _take_title(child)
+                title = _take_title(child, self.md)
                 number = len(self.blocks)
                 self.blocks.append(_Block(kind, title, nested=parent is not root))
                 if parent is root:
@@ -106,12 +112,25 @@ def _block_kind(element: etree.Element) -> str | None:
     return None
 
 
-def _take_title(block: etree.Element) -> str:
+def _take_title(block: etree.Element, md: markdown.Markdown) -> str:
     for child in list(block):
         if child.tag == "p" and "admonition-title" in (child.get("class") or ""):
             block.remove(child)
-            return "".join(child.itertext()).strip()
+            # Typographic quotes are stashed HTML by now (smarty's way): put them back.
+            return _unstashed("".join(child.itertext()), md).strip()
     return ""
+
+
+def _unstashed(text: str, md: markdown.Markdown) -> str:
+    """`text` with stashed HTML put back as plain text (tags dropped)."""
+    blocks = md.htmlStash.rawHtmlBlocks
+
+    def put_back(match: re.Match) -> str:
+        number = int(match.group(1))
+        raw = str(blocks[number]) if number < len(blocks) else ""
+        return htmllib.unescape(re.sub(r"<[^>]*>", "", raw))
+
+    return HTML_PLACEHOLDER_RE.sub(put_back, text)
 
 
 class _LearningBlocksExtension(Extension):
@@ -135,18 +154,27 @@ class MarkdownRenderer:
     trainer edition.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "en") -> None:
         # Set from course.yml: whether the course's HTML may hold scripts.
         self.allow_scripts = False
-        self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _LearningBlocksExtension()], extension_configs=EXTENSION_CONFIGS
-        )
         self._note = 0
+        self.use_language(language)
+
+    def use_language(self, language: str | None) -> None:
+        """Quotes and spacing for a course in `language` (its course.yml says which)."""
+        self.language = language if isinstance(language, str) else "en"
+        self._french = is_french(self.language)
+        own = [FrenchSpacing()] if self._french else []
+        smarty = {"smarty": smarty_config(self.language)}
+        self._md = markdown.Markdown(
+            extensions=[*EXTENSIONS, *own, _LearningBlocksExtension()], extension_configs={**EXTENSION_CONFIGS, **smarty}
+        )
         self._trainer_md = markdown.Markdown(
-            extensions=EXTENSIONS,
+            extensions=[*EXTENSIONS, *own],
             extension_configs={
                 "toc": {**EXTENSION_CONFIGS["toc"], "slugify": self._trainer_slug},
                 "footnotes": {"UNIQUE_IDS": True, "SEPARATOR": "-trainer-"},
+                **smarty,
             },
         )
         make_linear(self._md)
@@ -154,7 +182,7 @@ class MarkdownRenderer:
 
     def inline_or_block(self, text: str, inline: bool = False) -> str:
         """A short text (a prompt, a choice) as HTML; `inline` drops a lone <p>."""
-        if _PLAIN.fullmatch(text) and not _ORDINAL.search(text):
+        if _PLAIN.fullmatch(text) and not _ORDINAL.search(text) and not (self._french and _FRENCH_MARK.search(text)):
             # Most quiz texts are plain words: Markdown would only escape them.
             escaped = htmllib.escape(text.strip(), quote=False)
             return escaped if inline else f"<p>{escaped}</p>"
@@ -250,5 +278,7 @@ def _prose(html: str):
 
 def _flatten_toc(tokens: list[dict]):
     for token in tokens:
-        yield TocEntry(level=token["level"], id=token["id"], title=token["name"])
+        # The heading's own text, tags left out: "name" has its no-break spaces made plain.
+        title = token["name"] if token.get("data-toc-label") or "html" not in token else re.sub(r"<[^>]*>", "", token["html"])
+        yield TocEntry(level=token["level"], id=token["id"], title=title)
         yield from _flatten_toc(token.get("children", []))

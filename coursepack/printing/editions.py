@@ -74,7 +74,8 @@ def build_date() -> dt.date:
 
 def format_date(date: dt.date, strings: dict) -> str:
     months = strings["print_months"]
-    return strings["print_date_format"].format(day=date.day, month=months[date.month - 1], year=date.year)
+    day = strings.get("print_first_of_month", "1") if date.day == 1 else str(date.day)
+    return strings["print_date_format"].format(day=day, month=months[date.month - 1], year=date.year)
 
 
 def format_minutes(minutes: int, strings: dict) -> str:

@@ -62,6 +62,15 @@
       '<span class="result-number">' + sign(written[0]) + escapeHtml(formatNumber(score)) + sign(written[1]) + "</span></p>";
   }
 
+  // A date as the course's language writes it in a sentence; the first of a month
+  // has a form of its own in some ("1er décembre"), which Intl does not give.
+  function longDate(date) {
+    var parts = new Intl.DateTimeFormat(COURSE.lang, { dateStyle: "long" }).formatToParts(date);
+    return parts.map(function (part) {
+      return part.type === "day" && date.getDate() === 1 ? text("first_of_month") : part.value;
+    }).join("");
+  }
+
   function round2(value) {
     return Math.round(value * 100) / 100;
   }
@@ -1470,7 +1479,7 @@
       var parts = state.d.split("-");
       var date = new Date(+parts[0], +parts[1] - 1, +parts[2]);
       var shown;
-      try { shown = new Intl.DateTimeFormat(COURSE.lang, { dateStyle: "long" }).format(date); } catch (e) { shown = state.d; }
+      try { shown = longDate(date); } catch (e) { shown = state.d; }
       dateSlot.textContent = text("completed_on", { date: shown });
     }
     one('[data-cp="certificate-score"]').textContent = summary.score === null ? "" : text("course_score", { score: formatNumber(summary.score) });
@@ -1821,7 +1830,22 @@
     if (event.persisted && store && store.kind !== "memory") window.location.reload();
   });
 
+  // The skip link moves the focus to the lesson of the page or view shown (in the
+  // single file, following its href would open another view).
+  function setUpSkipLink() {
+    var link = one('[data-cp="skip"]');
+    if (!link) return;
+    link.addEventListener("click", function (event) {
+      var scope = SINGLE ? currentView : document;
+      var target = (scope && one('[data-cp="skip-target"]', scope)) || one("#cp-main");
+      event.preventDefault();
+      target.focus({ preventScroll: true });
+      target.scrollIntoView();
+    });
+  }
+
   function setUp() {
+    setUpSkipLink();
     all("textarea[data-note]").forEach(bindNote);
     all('[data-cp="quiz"]').forEach(function (section) { new Quiz(section).start(); });
     setUpCertificate();

@@ -44,7 +44,10 @@ COURSE_FILE = "course.yml"
 PORT_TRIES = 10  # a busy port moves the preview to the next free one, this far
 WATCHED_FILES = (COURSE_FILE,)
 WATCHED_FOLDERS = ("modules", "templates")
-SETTLE_SECONDS = 0.05  # saves this close together make one rebuild
+SETTLE_SECONDS = 0.03  # saves this close together make one rebuild
+# How long watchfiles waits for quiet after a change before reporting it (its default is
+# 50 ms): an editor's save (write, rename) takes a few milliseconds.
+WATCH_STEP_MS = 20
 KEEPALIVE_SECONDS = 15  # lets a stream notice a closed tab
 SWAP_WAIT_SECONDS = 30  # a request for a file that a build is swapping in waits at most this
 # A page on another site can point a name of its own at 127.0.0.1 (DNS rebinding)
@@ -290,7 +293,7 @@ class SourceWatcher:
         """watchfiles.watch until `stop` is set, or until a watched folder vanishes."""
         try:
             yield from watchfiles.watch(*paths, watch_filter=watch_filter, recursive=recursive,
-                                        stop_event=stop, raise_interrupt=False)
+                                        step=WATCH_STEP_MS, stop_event=stop, raise_interrupt=False)
         except (OSError, RuntimeError):  # the watch on a vanished folder fails; start again shortly
             self.folders_moved.set()
             self.stopped.wait(0.2)

@@ -84,6 +84,27 @@ class _CourseSandbox(ImmutableSandboxedEnvironment):
         return operator.mul(left, right)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, by template and source checksum
+    (Jinja checks the checksum, so an edited template is compiled again): the rebuilds of a
+    preview, and the several themes of one build, compile each template once."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# One per kind of environment: the sandbox compiles some operators differently.
+_COMPILED = {jinja2.Environment: _CompiledTemplates(), _CourseSandbox: _CompiledTemplates()}
+
+
 class Theme:
     def __init__(self, course_dir: Path | None = None):
         self.builtin = builtin_templates()
@@ -101,6 +122,7 @@ class Theme:
         kind = _CourseSandbox if self.sandboxed else jinja2.Environment
         env = kind(
             loader=_ThemeLoader(self.overrides, self.builtin, self.course_dir),
+            bytecode_cache=_COMPILED[kind],
             autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,

@@ -29,7 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coursepack.errors import CourseErrors, Problem
 from coursepack.loading.typography import french_spacing, is_french
-from coursepack.packet.block_icons import with_block_icons
+from coursepack.packet.block_icons import with_block_icons, with_block_titles
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -132,6 +132,7 @@ class Theme:
         env.filters["tojson_compact"] = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         env.filters["number"] = format_number
         env.filters["with_block_icons"] = with_block_icons
+        env.filters["with_block_titles"] = with_block_titles
         return env
 
     def render(self, template: str, **context) -> str:

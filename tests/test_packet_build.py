@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
@@ -350,6 +351,23 @@ def test_french_course_gets_guillemets_and_no_break_spaces_in_text_and_pages(fix
     assert "Score de r\u00e9ussite\u00a0: 70\u202f%" in page
     assert "Tentatives autoris\u00e9es\u00a0: 2" in page
     assert "Score de r\u00e9ussite: " not in page
+
+
+def test_an_untitled_block_is_titled_in_the_course_language_in_the_packet_and_the_pdf(fixture_course):
+    # Python-Markdown titles `!!! warning` "Warning" whatever the language.
+    from coursepack.printing.editions import workbook
+
+    course_dir = fixture_course("packet-fr")
+    lesson = course_dir / "modules" / "01-premier-contact" / "lesson.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n!!! warning\n    Ne laissez jamais le bureau vide.\n\n"
+                      '!!! tip "Warning"\n    Un titre choisi reste tel quel.\n', encoding="utf-8")
+    course = load_course(course_dir).course
+    theme = Theme(course_dir)
+    page = HtmlBuilder(BuildContext(theme=theme)).packet_files(course)["premier-contact.html"].decode("utf-8")
+    printed = workbook(course, theme, "learner", dt.date(2026, 1, 1)).html
+    for html in (page, printed):
+        titles = re.findall(r'<p class="admonition-title">(?:<svg.*?</svg>)?([^<]*)</p>', html)
+        assert titles == ["Attention", "Warning"], titles
 
 
 def test_spanish_lesson_text_gets_guillemets(tmp_path):

@@ -64,7 +64,8 @@ def take_quiz(page, right: int) -> None:
     "language, shown",
     [
         ("en", {0: "0%", 2: "66.7%", 3: "100%"}),
-        ("fr", {0: "0\u00a0%", 2: "66,7\u00a0%", 3: "100\u00a0%"}),
+        # French typography puts a narrow no-break space before "%"; Spanish a no-break space.
+        ("fr", {0: "0\u202f%", 2: "66,7\u202f%", 3: "100\u202f%"}),
         ("es", {0: "0\u00a0%", 2: "66,7\u00a0%", 3: "100\u00a0%"}),
     ],
 )

@@ -14,7 +14,6 @@ lie outside the course folder through a link.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 import os
@@ -28,6 +27,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from coursepack.errors import CourseErrors, Problem
+from coursepack.unchanged import builtin_templates, theme_digest, theme_folders
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -37,13 +37,6 @@ TEMPLATE_SUFFIXES = (".html", ".xml", ".j2", ".jinja")
 CSS_TEMPLATES = ("pdf/print.css", "pdf/certificate.css")
 SANDBOX_MAX_SIZE = 10_000_000  # the longest string or list a course template may make with * or **
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: much faster
-
-
-def builtin_templates() -> Path:
-    installed = Path(__file__).resolve().parent / "templates"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
 
 
 class _ThemeLoader(jinja2.BaseLoader):
@@ -84,10 +77,8 @@ class _CourseSandbox(ImmutableSandboxedEnvironment):
 
 class Theme:
     def __init__(self, course_dir: Path | None = None):
-        self.builtin = builtin_templates()
         self.course_dir = course_dir
-        own = course_dir / COURSE_TEMPLATES if course_dir else None
-        self.overrides = [own] if own and own.is_dir() and own.resolve() != self.builtin.resolve() else []
+        self.overrides, self.builtin = theme_folders(course_dir)
 
     @property
     def sandboxed(self) -> bool:
@@ -217,12 +208,7 @@ class Theme:
     @cached_property
     def digest(self) -> str:
         """A hash of every file of the theme, a course's overrides included."""
-        digest = hashlib.sha256()
-        for folder in [*self.overrides, self.builtin]:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return digest.hexdigest()
+        return theme_digest([*self.overrides, self.builtin])
 
     def strings(self, language: str) -> dict[str, str]:
         """The UI strings for `language`: English, overlaid by its base language, then by itself.

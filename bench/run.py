@@ -132,34 +132,60 @@ def touch_one_lesson(course: Path, attempt: int) -> None:
 # ---------------------------------------------------------------- mkdocs
 
 
-def share_this_pythons_packages(python: Path) -> None:
-    """Let bench/.venv see the packages of the Python running the benchmark.
+def this_pythons_site_folders() -> list[str]:
+    """The folders this Python takes packages from: a virtual environment's own, and the
+    base interpreter's too when the environment shares them."""
+    folders = site.getsitepackages() + ([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])
+    return [p for p in dict.fromkeys(folders) if Path(p).is_dir()]
 
-    `--system-site-packages` shares only the base interpreter's packages: run
+
+def share_this_pythons_packages(python: Path) -> None:
+    """Let bench/.venv see the packages of the Python running the benchmark, and only those.
+
+    `--system-site-packages` would share the base interpreter's packages: run
     from a virtual environment (as the README's commands are), coursepack's
-    dependencies (Python-Markdown, pymdown-extensions) would be missing there.
-    A .pth file adds this Python's site folders, so both tools use the same ones."""
+    dependencies (Python-Markdown, pymdown-extensions) would be missing there,
+    or be other versions. A .pth file adds this Python's site folders (with
+    their own .pth files, so editable installs count too), so both tools
+    render with the same libraries. Written on every run: the environment
+    the benchmark runs from may have changed since bench/.venv was made."""
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
-    folders = [p for p in site.getsitepackages() + [site.getusersitepackages()] if Path(p).is_dir()]
-    (Path(purelib) / "benchmark-shares-packages.pth").write_text("".join(f"{p}\n" for p in folders), encoding="utf-8")
+    lines = "".join(f"import site; site.addsitedir({folder!r})\n" for folder in this_pythons_site_folders())
+    (Path(purelib) / "benchmark-shares-packages.pth").write_text(lines, encoding="utf-8")
+
+
+def made_by() -> str:
+    """Which interpreter bench/.venv must be made from: the base of the one running this."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    return f"{os.path.realpath(base)} {platform.python_version()}\n"
 
 
 def mkdocs_python() -> tuple[str | None, str]:
     """The Python of bench/.venv with mkdocs installed (made on first use), or None and why not."""
     python = VENV / "bin" / "python"
+    marker = VENV / "made-by.txt"
+    if python.exists() and (not marker.is_file() or marker.read_text(encoding="utf-8") != made_by()):
+        shutil.rmtree(VENV)  # made by another Python: its packages would not load here
     if not python.exists():
-        made = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV)],
-                              capture_output=True, text=True)
+        made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
         if made.returncode != 0:
             return None, f"could not make {VENV}: {made.stderr.strip()[-300:]}"
-        share_this_pythons_packages(python)
+        marker.write_text(made_by(), encoding="utf-8")
+    share_this_pythons_packages(python)
     probe = subprocess.run([str(python), "-c", "import mkdocs"], capture_output=True)
     if probe.returncode != 0:
         installed = subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(BENCH / "requirements.txt")],
                                    capture_output=True, text=True)
         if installed.returncode != 0:
             return None, f"could not install mkdocs: {installed.stderr.strip()[-300:]}"
+    # Both tools must render with the same libraries, from the same folders.
+    same = "import markdown, pymdownx; print(markdown.__file__); print(pymdownx.__file__)"
+    theirs = subprocess.run([str(python), "-c", same], capture_output=True, text=True)
+    ours = subprocess.run([sys.executable, "-c", same], capture_output=True, text=True)
+    if theirs.returncode != 0 or theirs.stdout != ours.stdout:
+        return None, (f"mkdocs in {VENV} does not render with this Python's Markdown libraries: "
+                      f"{(theirs.stderr.strip() or theirs.stdout.strip())[-300:]}")
     version = subprocess.run([str(python), "-c", "import mkdocs; print(mkdocs.__version__)"],
                              capture_output=True, text=True)
     return str(python), f"mkdocs {version.stdout.strip()}"

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Protocol
 from coursepack import __version__
 from coursepack.code_digest import code_digest
 from coursepack.errors import CourseErrors, OutputProblem, Problem, UnknownFormat
-from coursepack.unchanged import SourcesRecord, installed_versions, sources_digest, used_files_digest, whole_key
+from coursepack.unchanged import (SourcesRecord, hold_output, installed_versions, sources_digest, used_files_digest,
+                                  whole_key)
 
 if TYPE_CHECKING:
     from coursepack.model import Course
@@ -190,6 +191,9 @@ def _nothing_changed(course_dir: Path, out: Path, cache_dir: Path, record: Sourc
     entry = record.get(formats)
     if sources is None or entry is None:
         return None
+    release = hold_output(out)
+    if release is None:  # another build is writing this output: wait for it, then look again
+        return None
     try:
         used = used_files_digest(course_dir, [(path, None) for path in entry["used"]])
         if used is None or whole_key(sources, used) != entry["key"]:
@@ -210,6 +214,8 @@ def _nothing_changed(course_dir: Path, out: Path, cache_dir: Path, record: Sourc
         )
     except (KeyError, TypeError, ValueError):  # a record from another version of this code
         return None
+    finally:
+        release()
 
 
 def _remember_sources(record: SourcesRecord, formats, course_dir: Path, sources: str, course: Course,

@@ -30,6 +30,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 COURSE_FILE = "course.yml"
@@ -207,6 +208,43 @@ def _module_folders(modules: Path) -> list[str]:
     except OSError as exc:
         raise _Unreadable(MODULES_DIR) from exc
     return sorted(e.name for e in entries if not e.name.startswith((".", "_")) and e.is_dir())
+
+
+def hold_output(out: Path) -> Callable[[], None] | None:
+    """A shared hold on the output's lock (the one `writer.output_lock` takes) while no build
+    holds it, and the function that lets it go; None while a build holds it: then this build
+    waits for that one like any other. Plain `fcntl.flock`, as filelock uses on Unix: importing
+    filelock costs more than a no-op build."""
+    real = out.resolve() if out.is_symlink() else out
+    lock = real.with_name(f".{real.name}.lock")
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import filelock
+
+        held = filelock.FileLock(lock, is_singleton=True)
+        try:
+            held.acquire(timeout=0)
+        except (filelock.Timeout, OSError):
+            return None
+        return held.release
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except FileNotFoundError:
+        return lambda: None  # no build has written here yet
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+
+    def release() -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+    return release
 
 
 class SourcesRecord:

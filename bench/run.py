@@ -50,6 +50,7 @@ TARGETS = {
     "per_page_vs_mkdocs": 1.0,  # coursepack's time per page over mkdocs': at most this
     "scaling": 1.2,  # time per page at 1000 over at 100; 1.0 is linear, this allows for noise
     "noop_fraction": 0.05,
+    "one_lesson_fraction": {100: 0.15, 1000: 0.10},  # by the number of modules
     "peak_mb_1000": 500,
 }
 
@@ -279,14 +280,16 @@ def report(info: dict, sizes: list[SizeResult], pdf: str, mkdocs_note: str) -> s
     rebuilt = [s for s in sizes if s.noop]
     if rebuilt:
         lines += ["## Rebuilds, as a fraction of the full build", "",
-                  "| modules | full | no-op | fraction | one lesson changed | fraction |",
+                  "| modules | full wall (CPU) | no-op wall (CPU) | fraction wall (CPU) "
+                  "| one lesson changed wall (CPU) | fraction wall (CPU) |",
                   "| ---: | ---: | ---: | ---: | ---: | ---: |"]
         for s in rebuilt:
-            full = s.coursepack.seconds
-            lines.append(f"| {s.modules} | {full:.2f} s | {s.noop.seconds:.2f} s | {s.noop.seconds / full:.1%} | "
-                         f"{s.one_lesson.seconds:.2f} s | {s.one_lesson.seconds / full:.1%} |")
-        lines += ["", "Wall times, start-up included; a no-op build reuses the output and the caches of the "
-                  "full build before it."]
+            full = s.coursepack
+            lines.append(f"| {s.modules} | {full.seconds:.2f} s ({full.cpu:.2f} s) "
+                         f"| {s.noop.seconds:.2f} s ({s.noop.cpu:.2f} s) | {fractions(s.noop, full)} "
+                         f"| {s.one_lesson.seconds:.2f} s ({s.one_lesson.cpu:.2f} s) | {fractions(s.one_lesson, full)} |")
+        lines += ["", "Start-up included; a no-op build reuses the output and the caches of the "
+                  "full build before it. The CPU fraction is the steadier one on a busy machine."]
         lines.append("")
     scaling = scaling_ratio(sizes)
     if scaling is not None:
@@ -303,6 +306,10 @@ def report(info: dict, sizes: list[SizeResult], pdf: str, mkdocs_note: str) -> s
         lines.append(f"| {name} | {measured} | {verdict(ok)} |")
     lines += ["", "## PDF step", "", pdf.strip(), ""]
     return "\n".join(lines)
+
+
+def fractions(part: Measured, whole: Measured) -> str:
+    return f"{part.seconds / whole.seconds:.1%} ({part.cpu / whole.cpu:.1%})"
 
 
 def scaling_ratio(sizes: list[SizeResult], cpu: bool = False, tool: str = "coursepack") -> float | None:
@@ -337,8 +344,14 @@ def targets(sizes: list[SizeResult]) -> list[tuple[str, str, bool | None]]:
     for s in sizes:
         if s.noop:
             fraction = s.noop.seconds / s.coursepack.seconds
-            rows.append((f"no-op rebuild under 5% of a full build ({s.modules} modules)", f"{fraction:.1%}",
-                         fraction < TARGETS["noop_fraction"]))
+            rows.append((f"no-op rebuild under 5% of a full build ({s.modules} modules)",
+                         f"{fractions(s.noop, s.coursepack)} wall (CPU)", fraction < TARGETS["noop_fraction"]))
+    for s in sizes:
+        limit = TARGETS["one_lesson_fraction"].get(s.modules)
+        if s.one_lesson and limit:
+            fraction = s.one_lesson.seconds / s.coursepack.seconds
+            rows.append((f"one lesson changed under {limit:.0%} of a full build ({s.modules} modules)",
+                         f"{fractions(s.one_lesson, s.coursepack)} wall (CPU)", fraction < limit))
     big = [s for s in sizes if s.modules == 1000]
     rows.append(("peak memory under 500 MB at 1000 modules",
                  f"{big[0].coursepack.peak_mb:.0f} MB" if big else "not measured",

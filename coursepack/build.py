@@ -300,7 +300,8 @@ def _run_one(name, course, course_dir, cache_dir, staging_root, step):
     from coursepack.theme import Theme
     from coursepack.writer import OutputTree
 
-    context = BuildContext(theme=Theme(course_dir), cache_dir=cache_dir, step=step)
+    theme = Theme(course_dir, keep_compiled=cache_dir is not None)
+    context = BuildContext(theme=theme, cache_dir=cache_dir, step=step)
     registry()[name](context).write(course, OutputTree(staging_root))
     return context.warnings, context.notes
 

@@ -26,6 +26,7 @@ import jinja2.nodes
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from coursepack.code_digest import code_digest
 from coursepack.errors import CourseErrors, Problem
 from coursepack.unchanged import builtin_templates, theme_digest, theme_folders
 
@@ -75,10 +76,27 @@ class _CourseSandbox(ImmutableSandboxedEnvironment):
         return operator.mul(left, right)
 
 
+def _compiled_templates(sandboxed: bool) -> jinja2.BytecodeCache | None:
+    """Templates compiled by an earlier build, which spares a rebuild most of Jinja's work.
+
+    Kept in the user's own temporary folder (Jinja checks that only they can
+    write it), never in the course's cache: a course comes from others, and
+    compiled code found there would run outside the sandbox. A sandbox
+    compiles templates differently, and a new coursepack or Jinja may too, so
+    each has files of its own; Jinja checks each file against its template's text."""
+    kind = "sandbox" if sandboxed else "trusted"
+    try:
+        return jinja2.FileSystemBytecodeCache(
+            pattern=f"coursepack-{kind}-{jinja2.__version__}-{code_digest()[:16]}-%s.cache")
+    except (OSError, RuntimeError):  # no safe temporary folder: compile each time
+        return None
+
+
 class Theme:
-    def __init__(self, course_dir: Path | None = None):
+    def __init__(self, course_dir: Path | None = None, keep_compiled: bool = False):
         self.course_dir = course_dir
         self.overrides, self.builtin = theme_folders(course_dir)
+        self.keep_compiled = keep_compiled
 
     @property
     def sandboxed(self) -> bool:
@@ -95,6 +113,7 @@ class Theme:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            bytecode_cache=_compiled_templates(self.sandboxed) if self.keep_compiled else None,
         )
         env.filters["tojson_compact"] = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         env.filters["number"] = format_number

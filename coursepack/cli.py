@@ -133,12 +133,17 @@ class _RichProgress:
         return self.bar
 
     def start(self, name: str, total: int) -> None:
-        self.tasks[name] = self._bar().add_task(name, total=total)
+        if not self.quiet:  # with --quiet no bars at all: rich is not even imported
+            self.tasks[name] = self._bar().add_task(name, total=total)
 
     def advance(self, name: str, message: str) -> None:
+        if self.quiet:
+            return
         self._bar().update(self.tasks[name], advance=1, description=f"{name}: {message}")
 
     def finish(self, name: str) -> None:
+        if self.quiet:
+            return
         bar = self._bar()
         task = self.tasks[name]
         bar.update(task, completed=bar.tasks[task].total, description=name)

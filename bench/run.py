@@ -376,7 +376,9 @@ def main() -> None:
     mkdocs, mkdocs_note = (None, "mkdocs skipped") if args.no_mkdocs else mkdocs_python()
     if mkdocs is None and not args.no_mkdocs:
         say(f"mkdocs comparison skipped: {mkdocs_note}")
-    info["startup"] = {"coursepack": best_of(repeat, [sys.executable, "-m", "coursepack", "--version"]).seconds}
+    info["startup"] = {"coursepack": best_of(repeat, [sys.executable, "-m", "coursepack", "--version"]).seconds,
+                       # the floor under any command of a Python program on this machine
+                       "the interpreter alone (`python -c pass`)": best_of(repeat, [sys.executable, "-c", "pass"]).seconds}
     if mkdocs:
         info["startup"]["mkdocs"] = best_of(repeat, [mkdocs, "-m", "mkdocs", "--version"]).seconds
     work = args.keep or Path(tempfile.mkdtemp(prefix="coursepack-bench-"))

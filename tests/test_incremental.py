@@ -231,3 +231,17 @@ def test_each_list_of_formats_is_remembered_apart(course):
     assert build(course, ["html"]).nothing_changed
     assert not build(course, ["gift"]).nothing_changed
     assert all((course / "output" / path).is_file() for path in gift)
+
+
+def test_compiled_templates_are_kept_for_the_user_never_in_the_course(course, tmp_path, monkeypatch):
+    """A course comes from others: compiled code found in it would run outside the sandbox."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (course / "templates").mkdir()
+    (course / "templates/base.html").write_text('{% extends "!base.html" %}{% block title %}Own · {{ super() }}{% endblock %}')
+    build(course, ["html"])
+    kept = list((tmp_path / "user-cache/coursepack/templates").iterdir())
+    assert kept and all(p.name.startswith("sandbox-") for p in kept)
+    assert not [p for p in course.rglob("*") if p.name.startswith(("sandbox-", "trusted-"))]
+    (course / "templates/base.html").write_text('{% extends "!base.html" %}{% block title %}Mine · {{ super() }}{% endblock %}')
+    build(course, ["html"])
+    assert "<title>Mine · " in (course / "output/html/index.html").read_text()

@@ -150,14 +150,21 @@ class _Digest:
 
     def siblings(self, relative: str, listed: dict[str, list[str]]) -> None:
         """The names beside `relative` that begin with its stem (a recording's poster and captions)."""
-        folder, name = os.path.split(relative)
-        stem = name.rsplit(".", 1)[0] + "."
-        if folder not in listed:
-            try:
-                listed[folder] = sorted(os.listdir(self.root / folder or self.root))
-            except OSError as exc:
-                raise _Unreadable(folder) from exc
-        self.add(relative, "beside:", *(n for n in listed[folder] if n.startswith(stem)))
+        try:
+            self.add(relative, "beside:", *names_beside(self.root, relative, listed))
+        except OSError as exc:
+            raise _Unreadable(relative) from exc
+
+
+def names_beside(root: Path, relative: str, listed: dict[str, list[str]] | None = None) -> list[str]:
+    """The names in the folder of `relative` that begin with its stem and a dot: where the
+    loader looks for a recording's poster and captions, so a file added there is read."""
+    folder, name = os.path.split(relative)
+    stem = name.rsplit(".", 1)[0] + "."
+    listed = {} if listed is None else listed
+    if folder not in listed:
+        listed[folder] = sorted(os.listdir(root / folder if folder else root))
+    return [n for n in listed[folder] if n.startswith(stem)]
 
 
 def sources_digest(course_dir: Path, *context: str) -> str | None:

@@ -2,7 +2,10 @@
 
 `check` is the same path with no builders, so both report the same problems.
 
-Speed comes from two caches and from processes:
+Speed comes from caches and from processes:
+- before anything is loaded, one digest of everything the build reads
+  (`coursepack.unchanged`) is compared with the last build's: when it is the
+  same and the output is as that build left it, nothing is loaded or written;
 - the loader reuses modules whose sources did not change (see
   `loading.module_cache`);
 - a format whose inputs (the course's digest, the theme's files, the versions

@@ -2,7 +2,10 @@
 
 `check` is the same path with no builders, so both report the same problems.
 
-Speed comes from two caches and from processes:
+Speed comes from caches and from processes:
+- before anything is loaded, one digest of everything the build reads
+  (`coursepack.unchanged`) is compared with the last build's: when it is the
+  same and the output is as that build left it, nothing is loaded or written;
 - the loader reuses modules whose sources did not change (see
   `loading.module_cache`);
 - a format whose inputs (the course's digest, the theme's files, the versions
@@ -16,26 +19,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from coursepack import __version__
-from coursepack.builders import BuildContext, registry
-from coursepack.errors import CourseErrors, Problem, UnknownFormat
-from coursepack.loading import load_course
-from coursepack.model import Course
-from coursepack.theme import Theme
-from coursepack.workers import ignore_interrupts, stop_workers
-from coursepack.writer import OutputProblem, OutputTree, StagedOutput, output_lock
+from coursepack.code_digest import code_digest
+from coursepack.errors import CourseErrors, OutputProblem, Problem, UnknownFormat
+from coursepack.unchanged import (SourcesRecord, hold_output, installed_versions, sources_digest, used_files_digest,
+                                  whole_key)
+
+if TYPE_CHECKING:
+    from coursepack.model import Course
+    from coursepack.theme import Theme
+    from coursepack.writer import OutputTree
+
+# The loader, the builders and their libraries (pydantic, Markdown, Jinja) are
+# imported only when a build has something to do: a no-op build never needs them.
 
 CACHE_DIR = ".coursepack-cache"
 RENDERING_LIBRARIES = ("jinja2", "markdown", "pymdown-extensions", "weasyprint", "pydantic")
@@ -55,7 +58,7 @@ class _Silent:
 
 @dataclass
 class BuildReport:
-    course: Course
+    course: Course | None  # None when nothing changed: the course was not loaded
     output: Path
     formats: list[str]
     written: dict[str, list[str]] = field(default_factory=dict)  # format -> its outputs
@@ -63,10 +66,17 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    course_id: str = ""
+    module_count: int = 0
+    nothing_changed: bool = False  # no source changed and the output was intact: nothing was loaded
 
 
 def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list[Problem]]:
     """Load and validate the course and its own templates; raises CourseErrors with every problem."""
+    from coursepack.builders import registry
+    from coursepack.loading import load_course
+    from coursepack.theme import Theme
+
     theme_problems = Theme(course_dir).problems() if (course_dir / "course.yml").is_file() else []
     try:
         result = load_course(course_dir, known_formats=tuple(registry()), cache_dir=cache_dir)
@@ -79,6 +89,8 @@ def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list
 
 def choose_formats(course: Course, requested: list[str] | None) -> list[str]:
     """The formats to build, in build order: those asked for, else the course's, else all."""
+    from coursepack.builders import registry
+
     known = registry()
     names = requested or list(course.outputs or known)
     require_known(names)
@@ -86,6 +98,8 @@ def choose_formats(course: Course, requested: list[str] | None) -> list[str]:
 
 
 def require_known(names: list[str]) -> None:
+    from coursepack.builders import registry
+
     unknown = [n for n in names if n not in registry()]
     if unknown:
         raise UnknownFormat(f"unknown format '{unknown[0]}' (known: {', '.join(registry())})")
@@ -103,16 +117,31 @@ def build(
     """`on_wait` is told when another build is writing the same output and this one waits."""
     started = time.perf_counter()
     progress = progress or _Silent()
-    require_known(formats or [])  # before spending time on loading
     out = out or course_dir / "output"
     refuse_unsafe_output(out, course_dir)
     cache_dir = course_dir / CACHE_DIR if use_cache else None
+    sources = record = None
+    if cache_dir is not None:
+        # Before anything is loaded: then a change during the build is seen by the next one.
+        sources = sources_digest(course_dir, *_request_context(formats))
+        record = SourcesRecord(cache_dir, out)
+        quick = _nothing_changed(course_dir, out, cache_dir, record, formats, sources)
+        if quick is not None:
+            quick.seconds = time.perf_counter() - started
+            return quick
+
+    from coursepack.builders import BuildContext, registry
+    from coursepack.theme import Theme
+    from coursepack.writer import StagedOutput, output_lock
+
+    require_known(formats or [])  # before spending time on loading
     course, warnings = check(course_dir, cache_dir)
     names = choose_formats(course, formats)
     theme = Theme(course_dir)
-    report = BuildReport(course, out, names, warnings=warnings)
+    report = BuildReport(course, out, names, warnings=warnings, course_id=course.id, module_count=len(course.modules))
     builders = {name: registry()[name](BuildContext(theme=theme)) for name in names}
-    keys = {name: _format_key(name, course, theme, builders[name].inputs_key(course)) for name in names}
+    inputs = {name: builders[name].inputs_key(course) for name in names}
+    keys = {name: _format_key(name, course, theme, inputs[name]) for name in names}
     owned = {name: builders[name].outputs(course) for name in names}
     try:
         lock = output_lock(out, on_wait)
@@ -120,12 +149,12 @@ def build(
         # The lock is a file beside the output: a folder that cannot take it cannot take the output.
         raise OutputProblem(f"cannot write {out}: {exc.strerror or exc}; {out}/ was left as it was") from None
     try:  # the record is read, the output staged and swapped, and the record saved, by one build at a time
-        record = _OutputRecord(cache_dir, out)
-        stale = [n for n in names if not record.still_good(n, keys[n], owned[n])]
+        outputs = _OutputRecord(cache_dir, out)
+        stale = [n for n in names if not outputs.still_good(n, keys[n], owned[n])]
         report.unchanged = [n for n in names if n not in stale]
         for name in report.unchanged:  # what those formats said last time still holds
-            report.warnings += record.warnings(name)
-            report.notes += record.notes(name)
+            report.warnings += outputs.warnings(name)
+            report.notes += outputs.notes(name)
         if stale:
             with StagedOutput(out) as tree:
                 for name in stale:
@@ -137,13 +166,78 @@ def build(
             for name, (builder_warnings, notes) in results.items():
                 report.warnings += builder_warnings
                 report.notes += notes
-                record.remember(name, keys[name], owned[name], builder_warnings, notes)
-            record.save()
+                outputs.remember(name, keys[name], owned[name], builder_warnings, notes)
+            outputs.save()
+        # Formats that depend on more than the sources (the date a PDF prints, the fonts)
+        # must be asked each time: only a build of none of those can be known to change nothing.
+        if record is not None and sources is not None and not any(inputs.values()):
+            _remember_sources(record, formats, course_dir, sources, course, report, keys, owned)
     finally:
         lock.release()
     report.written = {name: owned[name] for name in names}
     report.seconds = time.perf_counter() - started
     return report
+
+
+# ---------------------------------------------------------------- knowing that nothing changed
+
+
+def _request_context(formats: list[str] | None) -> list[str]:
+    """What besides the sources decides a build's result: the request and the code that answers it."""
+    versions = installed_versions(RENDERING_LIBRARIES)
+    return ["whole course 1", SourcesRecord.request(formats), __version__, code_digest(), *versions]
+
+
+def _nothing_changed(course_dir: Path, out: Path, cache_dir: Path, record: SourcesRecord,
+                     formats: list[str] | None, sources: str | None) -> BuildReport | None:
+    """The report of the last build when no source changed and its output is as it left it; else None."""
+    entry = record.get(formats)
+    if sources is None or entry is None:
+        return None
+    release = hold_output(out)
+    if release is None:  # another build is writing this output: wait for it, then look again
+        return None
+    try:
+        used = used_files_digest(course_dir, [(path, None) for path in entry["used"]])
+        if used is None or whole_key(sources, used) != entry["key"]:
+            return None
+        names = list(entry["formats"])
+        outputs = _OutputRecord(cache_dir, out)
+        if not all(outputs.still_good(name, *entry["keys"][name]) for name in names):
+            return None  # a file of the output was deleted or edited: build again to restore it
+        return BuildReport(
+            None, out, names,
+            written={name: entry["keys"][name][1] for name in names},
+            unchanged=names,
+            warnings=[Problem(path, line, message, severity) for path, line, message, severity in entry["warnings"]],
+            notes=list(entry["notes"]),
+            course_id=entry["course_id"],
+            module_count=entry["module_count"],
+            nothing_changed=True,
+        )
+    except (KeyError, TypeError, ValueError):  # a record from another version of this code
+        return None
+    finally:
+        release()
+
+
+def _remember_sources(record: SourcesRecord, formats, course_dir: Path, sources: str, course: Course,
+                      report: BuildReport, keys: dict[str, str], owned: dict[str, list[str]]) -> None:
+    """The digest this build started from and what it said, for the next build to compare with."""
+    used_files = [(asset.path, asset.data) for asset in course.assets]  # the bytes the loader read
+    used = used_files_digest(course_dir, used_files)
+    if used is None:
+        return
+    record.put(formats, {
+        "key": whole_key(sources, used),
+        "used": [path for path, _ in used_files],
+        "formats": report.formats,
+        "keys": {name: [keys[name], owned[name]] for name in report.formats},
+        "warnings": [[w.path, w.line, w.message, w.severity] for w in report.warnings],
+        "notes": report.notes,
+        "course_id": course.id,
+        "module_count": len(course.modules),
+    })
 
 
 def refuse_unsafe_output(out: Path, course_dir: Path) -> None:
@@ -164,6 +258,12 @@ def refuse_unsafe_output(out: Path, course_dir: Path) -> None:
 
 def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progress, jobs):
     """Run each builder; several at once in worker processes when there is more than one."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from coursepack.workers import ignore_interrupts, stop_workers
+
     jobs = jobs or os.cpu_count() or 1
     if len(names) == 1 or jobs == 1:
         results = {}
@@ -199,7 +299,12 @@ def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progre
 
 
 def _run_one(name, course, course_dir, cache_dir, staging_root, step):
-    context = BuildContext(theme=Theme(course_dir), cache_dir=cache_dir, step=step)
+    from coursepack.builders import BuildContext, registry
+    from coursepack.theme import Theme
+    from coursepack.writer import OutputTree
+
+    theme = Theme(course_dir, keep_compiled=cache_dir is not None)
+    context = BuildContext(theme=theme, cache_dir=cache_dir, step=step)
     registry()[name](context).write(course, OutputTree(staging_root))
     return context.warnings, context.notes
 
@@ -209,6 +314,8 @@ def _run_in_worker(name, course, course_dir, cache_dir, staging_root, messages):
 
 
 def _relay(messages, progress) -> None:
+    import queue
+
     while True:
         try:
             item = messages.get()
@@ -231,6 +338,8 @@ def _format_key(name: str, course: Course, theme: Theme, inputs: str) -> str:
 
 
 def _version(distribution: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -282,7 +391,9 @@ class _OutputRecord:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self.entries, sort_keys=True))
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.entries, sort_keys=True))
+            temporary.replace(self.path)  # whole or not at all: a no-op build reads it without the lock
         except OSError:
             pass
 
@@ -290,11 +401,14 @@ class _OutputRecord:
         files = {}
         for path in owned:
             target = self.out / path
-            found = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+            if target.is_dir():
+                found = [os.path.join(folder, name) for folder, _, names in os.walk(target) for name in names]
+            else:
+                found = [str(target)]
             for file in found:
                 try:
-                    info = file.stat()
+                    info = os.stat(file)
                 except OSError:
                     return {}
-                files[str(file.relative_to(self.out))] = [info.st_size, info.st_mtime_ns]
+                files[os.path.relpath(file, self.out)] = [info.st_size, info.st_mtime_ns]
         return files

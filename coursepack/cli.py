@@ -114,19 +114,43 @@ class _FormatsOption(click.Option):
 
 
 class _RichProgress:
-    def __init__(self, bar: Progress):
-        self.bar = bar
+    """The progress bars, made on the first format that is built: a build that has
+    nothing to do neither imports rich nor draws anything."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bar = None
         self.tasks: dict[str, int] = {}
 
+    def _bar(self):
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=err(), transient=True,
+                                disable=self.quiet or not err().is_terminal)
+            self.bar.start()
+        return self.bar
+
     def start(self, name: str, total: int) -> None:
-        self.tasks[name] = self.bar.add_task(name, total=total)
+        if not self.quiet:  # with --quiet no bars at all: rich is not even imported
+            self.tasks[name] = self._bar().add_task(name, total=total)
 
     def advance(self, name: str, message: str) -> None:
-        self.bar.update(self.tasks[name], advance=1, description=f"{name}: {message}")
+        if self.quiet:
+            return
+        self._bar().update(self.tasks[name], advance=1, description=f"{name}: {message}")
 
     def finish(self, name: str) -> None:
+        if self.quiet:
+            return
+        bar = self._bar()
         task = self.tasks[name]
-        self.bar.update(task, completed=self.bar.tasks[task].total, description=name)
+        bar.update(task, completed=bar.tasks[task].total, description=name)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @cli.command("build")
@@ -137,18 +161,21 @@ class _RichProgress:
 @_guarded
 def build_command(course_dir: str, formats: str | None, out: str | None, quiet: bool) -> None:
     """Build the course in COURSE_DIR (default: this folder)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from coursepack.build import build
 
     names = [n.strip() for n in formats.split(",") if n.strip()] if formats else None
     root = _course_dir(course_dir)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err(), transient=True, disable=quiet or not err().is_terminal)
-    with bar:
-        report = build(root, names, Path(out) if out else None, _RichProgress(bar), on_wait=_say_waiting)
+    progress = _RichProgress(quiet)
+    try:
+        report = build(root, names, Path(out) if out else None, progress, on_wait=_say_waiting)
+    finally:
+        progress.close()
     _print_problems(report.warnings)
     if quiet:
+        return
+    summary = f"{report.course_id} ({plural(report.module_count, 'module')}; {', '.join(report.formats)})"
+    if report.nothing_changed:
+        say(f"Nothing changed in {summary}: {_where(report.output)} is up to date ({report.seconds:.2f} s)")
         return
     for note in report.notes:
         say(note)
@@ -156,10 +183,7 @@ def build_command(course_dir: str, formats: str | None, out: str | None, quiet: 
     shown = ", ".join(written) if len(written) <= 6 else f"{len(written)} outputs"
     if report.unchanged:
         shown = (shown + "; " if written else "") + f"unchanged: {', '.join(report.unchanged)}"
-    say(
-        f"Built {report.course.id} ({plural(len(report.course.modules), 'module')}; {', '.join(report.formats)}): "
-        f"{shown} in {_where(report.output)} in {report.seconds:.1f} s"
-    )
+    say(f"Built {summary}: {shown} in {_where(report.output)} in {report.seconds:.1f} s")
 
 
 def _say_waiting(output: Path) -> None:

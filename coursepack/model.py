@@ -39,7 +39,7 @@ MAX_POINTS = 1000
 class RichText(BaseModel):
     """Markdown as the author wrote it, and as HTML."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built when first validated: most builds never need it
 
     source: str
     html: str
@@ -118,7 +118,9 @@ RevealAnswers = Literal["after_check", "after_last_attempt", "never"]
 
 class Schema(BaseModel):
     # No NaN or infinity: `.nan` or `.inf` in YAML is a mistake, and no output can show it.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # Each class is built when first validated: a build that loads every module from the cache
+    # validates only course.yml, and most builds never need the question classes.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 @dataclass(frozen=True)

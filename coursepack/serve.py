@@ -177,7 +177,7 @@ def _rebuild(course_dir: Path, out: Path, state: PreviewState, say: Say, show_pr
         say(f"{why}{_count(len(problems), 'error')}; {shows}.")
         return False
     show_problems(report.warnings)
-    say(f"{why}{'rebuilt' if changed else 'Built ' + report.course.id} in {seconds:.2f} s.")
+    say(f"{why}{'rebuilt' if changed else 'Built ' + report.course_id} in {seconds:.2f} s.")
     return True
 
 

@@ -14,7 +14,6 @@ lie outside the course folder through a link.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 import os
@@ -27,9 +26,11 @@ import jinja2.nodes
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from coursepack.code_digest import code_digest
 from coursepack.errors import CourseErrors, Problem
 from coursepack.loading.typography import french_spacing, is_french
 from coursepack.packet.block_icons import with_block_icons, with_block_titles
+from coursepack.unchanged import builtin_templates, theme_digest, theme_folders
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -39,13 +40,6 @@ TEMPLATE_SUFFIXES = (".html", ".xml", ".j2", ".jinja")
 CSS_TEMPLATES = ("pdf/print.css", "pdf/certificate.css")
 SANDBOX_MAX_SIZE = 10_000_000  # the longest string or list a course template may make with * or **
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: much faster
-
-
-def builtin_templates() -> Path:
-    installed = Path(__file__).resolve().parent / "templates"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
 
 
 class _ThemeLoader(jinja2.BaseLoader):
@@ -84,33 +78,43 @@ class _CourseSandbox(ImmutableSandboxedEnvironment):
         return operator.mul(left, right)
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process, by template and source checksum
-    (Jinja checks the checksum, so an edited template is compiled again): the rebuilds of a
-    preview, and the several themes of one build, compile each template once."""
+def _compiled_templates(sandboxed: bool) -> jinja2.BytecodeCache | None:
+    """Templates compiled by an earlier build, which spares a rebuild most of Jinja's work.
 
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
+    Kept in the user's own cache folder (~/.cache/coursepack, or
+    $XDG_CACHE_HOME, or %LOCALAPPDATA%), used only when no one else can write
+    it, and never in the course's cache: a course comes from others, and
+    compiled code found there would run outside the sandbox. A sandbox compiles
+    templates differently, and a new coursepack or Jinja may too, so each has
+    files of its own; Jinja checks each file against its template's text."""
+    folder = _user_cache() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if hasattr(os, "getuid"):
+            for checked in (folder, folder.parent):
+                info = checked.stat()
+                if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                    return None  # another user's, or one others may write: compile each time
+    except OSError:
+        return None
+    kind = "sandbox" if sandboxed else "trusted"
+    return jinja2.FileSystemBytecodeCache(
+        str(folder), pattern=f"{kind}-{jinja2.__version__}-{code_digest()[:16]}-%s.cache")
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-# One per kind of environment: the sandbox compiles some operators differently.
-_COMPILED = {jinja2.Environment: _CompiledTemplates(), _CourseSandbox: _CompiledTemplates()}
+def _user_cache() -> Path:
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "coursepack"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "coursepack"
+    return Path.home() / ".cache" / "coursepack"
 
 
 class Theme:
-    def __init__(self, course_dir: Path | None = None):
-        self.builtin = builtin_templates()
+    def __init__(self, course_dir: Path | None = None, keep_compiled: bool = False):
         self.course_dir = course_dir
-        own = course_dir / COURSE_TEMPLATES if course_dir else None
-        self.overrides = [own] if own and own.is_dir() and own.resolve() != self.builtin.resolve() else []
+        self.overrides, self.builtin = theme_folders(course_dir)
+        self.keep_compiled = keep_compiled
 
     @property
     def sandboxed(self) -> bool:
@@ -122,12 +126,12 @@ class Theme:
         kind = _CourseSandbox if self.sandboxed else jinja2.Environment
         env = kind(
             loader=_ThemeLoader(self.overrides, self.builtin, self.course_dir),
-            bytecode_cache=_COMPILED[kind],
             autoescape=jinja2.select_autoescape(["html", "xml", "j2"], default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            bytecode_cache=_compiled_templates(self.sandboxed) if self.keep_compiled else None,
         )
         env.filters["tojson_compact"] = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         env.filters["number"] = format_number
@@ -243,12 +247,7 @@ class Theme:
     @cached_property
     def digest(self) -> str:
         """A hash of every file of the theme, a course's overrides included."""
-        digest = hashlib.sha256()
-        for folder in [*self.overrides, self.builtin]:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                digest.update(str(path.relative_to(folder)).encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return digest.hexdigest()
+        return theme_digest([*self.overrides, self.builtin])
 
     def strings(self, language: str) -> dict[str, str]:
         """The UI strings for `language`: English, overlaid by its base language, then by itself.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,136 @@ def test_a_reused_format_repeats_its_warnings(fixture_course):
     assert second.unchanged == ["gift"]
     assert first.warnings and [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
     assert second.notes == first.notes
+
+
+# ---------------------------------------------------------------- a build that has nothing to do
+
+
+def test_a_second_build_with_nothing_changed_says_so_and_leaves_the_output_as_it_was(course):
+    from conftest import run_coursepack
+
+    first = run_coursepack("build", str(course), "--format", "html")
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(course / "output")
+    times = {p: p.stat().st_mtime_ns for p in (course / "output").rglob("*")}
+    second = run_coursepack("build", str(course), "--format", "html")
+    assert second.returncode == 0, second.stderr
+    assert "Nothing changed in tiny (1 module; html)" in second.stdout
+    assert "up to date" in second.stdout
+    assert tree_digest(course / "output") == before
+    assert {p: p.stat().st_mtime_ns for p in (course / "output").rglob("*")} == times
+
+
+def test_a_build_with_nothing_changed_does_not_load_the_course(course, monkeypatch):
+    build(course, ["html"])
+    from coursepack import loading
+
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the course was loaded")
+
+    monkeypatch.setattr(loading, "load_course", must_not_load)
+    report = build(course, ["html"])
+    assert report.nothing_changed and report.unchanged == ["html"]
+    assert report.course_id == "tiny" and report.module_count == 1
+
+
+def test_a_touched_lesson_with_the_same_bytes_changes_nothing(course):
+    build(course, ["html"])
+    build(course, ["html"])
+    lesson = course / "modules/01-welcome/lesson.md"
+    later = lesson.stat().st_mtime_ns + 5 * 10**9
+    os.utime(lesson, ns=(later, later))
+    assert build(course, ["html"]).nothing_changed
+
+
+def test_one_changed_byte_rebuilds_even_with_the_same_size_and_time(course):
+    build(course, ["html"])
+    lesson = course / "modules/01-welcome/lesson.md"
+    info = lesson.stat()
+    lesson.write_text(lesson.read_text().replace("Hello.", "Jello."))
+    os.utime(lesson, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert lesson.stat().st_size == info.st_size
+    report = build(course, ["html"])
+    assert not report.nothing_changed
+    assert "Jello." in html_of(course / "output")
+
+
+def test_an_edited_output_file_is_written_again(course):
+    build(course, ["html"])
+    index = course / "output/html/index.html"
+    good = index.read_bytes()
+    index.write_text("edited by hand")
+    report = build(course, ["html"])
+    assert not report.nothing_changed
+    assert index.read_bytes() == good
+
+
+def test_a_new_module_folder_is_built(course):
+    build(course, ["html"])
+    (course / "modules/02-more").mkdir()
+    (course / "modules/02-more/lesson.md").write_text("---\ntitle: More\n---\n\nA second module.\n")
+    report = build(course, ["html"])
+    assert not report.nothing_changed
+    assert report.module_count == 2
+    assert "A second module." in html_of(course / "output")
+
+
+def test_a_changed_setting_rebuilds(course):
+    build(course, ["html"])
+    settings = course / "course.yml"
+    settings.write_text(settings.read_text().replace("Tiny course", "Small course"))
+    report = build(course, ["html"])
+    assert not report.nothing_changed
+    assert "Small course" in (course / "output/html/index.html").read_text()
+
+
+def test_changed_code_or_libraries_rebuild(course, monkeypatch):
+    build(course, ["html"])
+    monkeypatch.setattr(build_module, "code_digest", lambda: "other code")
+    assert not build(course, ["html"]).nothing_changed
+    monkeypatch.undo()
+    build(course, ["html"])
+    assert build(course, ["html"]).nothing_changed
+    versions = build_module.installed_versions(build_module.RENDERING_LIBRARIES)
+    monkeypatch.setattr(build_module, "installed_versions", lambda names: [*versions[:-1], "99.0"])
+    assert not build(course, ["html"]).nothing_changed
+
+
+def test_a_new_caption_file_beside_a_used_file_rebuilds(course):
+    """The loader looks beside a recording for its poster and captions: a new one there is read."""
+    (course / "media").mkdir()
+    (course / "media/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><title>logo</title></svg>")
+    lesson = course / "modules/01-welcome/lesson.md"
+    lesson.write_text(lesson.read_text() + "\n![Library logo](../../media/logo.svg)\n")
+    build(course, ["html"])
+    assert build(course, ["html"]).nothing_changed
+    (course / "media/unrelated.png").write_bytes(b"not used")
+    assert build(course, ["html"]).nothing_changed
+    (course / "media/logo.vtt").write_text("WEBVTT\n")
+    assert not build(course, ["html"]).nothing_changed
+
+
+def test_each_list_of_formats_is_remembered_apart(course):
+    build(course, ["html"])
+    gift = build(course, ["gift"]).written["gift"]
+    assert build(course, ["html"]).nothing_changed
+    assert build(course, ["gift"]).nothing_changed
+    for path in gift:
+        (course / "output" / path).unlink()
+    assert build(course, ["html"]).nothing_changed
+    assert not build(course, ["gift"]).nothing_changed
+    assert all((course / "output" / path).is_file() for path in gift)
+
+
+def test_compiled_templates_are_kept_for_the_user_never_in_the_course(course, tmp_path, monkeypatch):
+    """A course comes from others: compiled code found in it would run outside the sandbox."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (course / "templates").mkdir()
+    (course / "templates/base.html").write_text('{% extends "!base.html" %}{% block title %}Own · {{ super() }}{% endblock %}')
+    build(course, ["html"])
+    kept = list((tmp_path / "user-cache/coursepack/templates").iterdir())
+    assert kept and all(p.name.startswith("sandbox-") for p in kept)
+    assert not [p for p in course.rglob("*") if p.name.startswith(("sandbox-", "trusted-"))]
+    (course / "templates/base.html").write_text('{% extends "!base.html" %}{% block title %}Mine · {{ super() }}{% endblock %}')
+    build(course, ["html"])
+    assert "<title>Mine · " in (course / "output/html/index.html").read_text()

@@ -159,3 +159,17 @@ def test_the_printed_editions_hold_the_whole_transcript(sample_build):
         for clip in clips:
             for cue in clip.cues:
                 assert cue.text in flat, (edition, cue.text)
+
+
+def test_a_poster_added_after_a_build_shows_in_the_next(course):
+    """The loader looks for a poster beside a recording: one saved there later is not missed by the caches."""
+    (course / "modules/01-clips/media/greeting.png").unlink()
+    from coursepack.build import build
+
+    build(course, ["html"])
+    page = course / "output/html/clips.html"
+    assert "poster=" not in page.read_text(encoding="utf-8")
+    shutil.copy(SAMPLE_MEDIA / "greeting.png", course / "modules/01-clips/media/greeting.png")
+    report = build(course, ["html"])
+    assert not report.nothing_changed
+    assert 'poster="modules/01-clips/media/greeting.png"' in page.read_text(encoding="utf-8")

@@ -169,7 +169,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
             if module is not None:
                 module = replace(module, digest=_digest(key or "", *(sha256(a.data) for a in used)))
                 if len(log.problems) == errors_before and key:
-                    cache.put(key, module, used)
+                    cache.put(key, module, used, root)
         for asset in used:
             assets.setdefault(asset.path, asset)
         if module is not None:

@@ -4,8 +4,9 @@ Loading (Markdown, validation) is most of a no-op build. A module's entry is
 keyed by its folder name, lesson.md and quiz.yml bytes, the course settings
 that shape it, and the coursepack version; it also records the files its
 lesson refers to with their hashes, which are checked on reuse, because a
-lesson may use a picture outside its own folder. Only modules that loaded
-without problems are stored.
+lesson may use a picture outside its own folder, and the names beside each
+that begin with its stem, because the loader looks there for a recording's
+poster and captions. Only modules that loaded without problems are stored.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from coursepack.code_digest import code_digest
 from coursepack.loading.links import media_type
 from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
+from coursepack.unchanged import names_beside
 
 
 @dataclass(frozen=True)
 class CachedModule:
     module: Module
     assets: tuple[tuple[str, str], ...]  # (course-relative path, sha256) of each file used
+    # The names beside each file used that begin with its stem: a poster or captions
+    # file saved beside a recording later must load the module again.
+    beside: tuple[tuple[str, ...], ...] = ()
 
 
 def sha256(data: bytes) -> str:
@@ -65,6 +70,11 @@ class ModuleCache:
             return None
         assets = []
         inside = root.resolve()
+        try:
+            if entry.beside != tuple(tuple(names_beside(root, path)) for path, _ in entry.assets):
+                return None
+        except (OSError, AttributeError):
+            return None
         for path, digest in entry.assets:
             if not (root / path).resolve().is_relative_to(inside):
                 return None  # now a link out of the course: loading again reports it
@@ -77,10 +87,14 @@ class ModuleCache:
             assets.append(Asset(path, data, media_type(path)))
         return entry.module, assets
 
-    def put(self, key: str, module: Module, assets: list[Asset]) -> None:
+    def put(self, key: str, module: Module, assets: list[Asset], root: Path) -> None:
         if self.folder is None:
             return
-        entry = CachedModule(module, tuple((a.path, sha256(a.data)) for a in assets))
+        try:
+            beside = tuple(tuple(names_beside(root, a.path)) for a in assets)
+        except OSError:
+            return
+        entry = CachedModule(module, tuple((a.path, sha256(a.data)) for a in assets), beside)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.tmp"

@@ -31,6 +31,7 @@ from coursepack.errors import CourseErrors, Problem
 from coursepack.loading.typography import french_spacing, is_french
 from coursepack.packet.block_icons import with_block_icons, with_block_titles
 from coursepack.unchanged import builtin_templates, theme_digest, theme_folders
+from coursepack.user_cache import private_folder, user_cache_dir
 
 COURSE_TEMPLATES = "templates"
 STRINGS_FOLDER = "i18n"
@@ -81,33 +82,18 @@ class _CourseSandbox(ImmutableSandboxedEnvironment):
 def _compiled_templates(sandboxed: bool) -> jinja2.BytecodeCache | None:
     """Templates compiled by an earlier build, which spares a rebuild most of Jinja's work.
 
-    Kept in the user's own cache folder (~/.cache/coursepack, or
-    $XDG_CACHE_HOME, or %LOCALAPPDATA%), used only when no one else can write
-    it, and never in the course's cache: a course comes from others, and
-    compiled code found there would run outside the sandbox. A sandbox compiles
-    templates differently, and a new coursepack or Jinja may too, so each has
-    files of its own; Jinja checks each file against its template's text."""
-    folder = _user_cache() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if hasattr(os, "getuid"):
-            for checked in (folder, folder.parent):
-                info = checked.stat()
-                if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                    return None  # another user's, or one others may write: compile each time
-    except OSError:
-        return None
+    Kept in the user's own cache folder (see `coursepack.user_cache`), used only
+    when no one else can write it, and never in the course's cache: a course
+    comes from others, and compiled code found there would run outside the
+    sandbox. A sandbox compiles templates differently, and a new coursepack or
+    Jinja may too, so each has files of its own; Jinja checks each file against
+    its template's text."""
+    folder = private_folder(user_cache_dir() / "templates")
+    if folder is None:
+        return None  # another user's, or one others may write: compile each time
     kind = "sandbox" if sandboxed else "trusted"
     return jinja2.FileSystemBytecodeCache(
         str(folder), pattern=f"{kind}-{jinja2.__version__}-{code_digest()[:16]}-%s.cache")
-
-
-def _user_cache() -> Path:
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "coursepack"
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "coursepack"
-    return Path.home() / ".cache" / "coursepack"
 
 
 class Theme:

@@ -245,3 +245,32 @@ def test_compiled_templates_are_kept_for_the_user_never_in_the_course(course, tm
     (course / "templates/base.html").write_text('{% extends "!base.html" %}{% block title %}Mine · {{ super() }}{% endblock %}')
     build(course, ["html"])
     assert "<title>Mine · " in (course / "output/html/index.html").read_text()
+
+
+class _Planted:
+    """What someone could leave in a course's cache folder: unpickling it would create a file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_entry_planted_in_the_course_folder_is_never_unpickled(fixture_course, tmp_path):
+    # A course folder comes from others, with its .coursepack-cache/ too: an entry this
+    # user did not write is not loaded, so nothing in it runs.
+    import pickle
+
+    course = fixture_course("packet-engines")
+    build(course, ["html"])
+    entries = sorted((course / ".coursepack-cache" / "modules").glob("*.pickle"))
+    assert len(entries) >= 2
+    marker = tmp_path / "ran"
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(_Planted(marker)))
+    lessons = sorted((course / "modules").glob("*/lesson.md"))
+    lessons[0].write_text(lessons[0].read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    report = build(course, ["html"])
+    assert not marker.exists(), "an entry planted in the course's cache was unpickled"
+    assert report.unchanged == [] and "One more line." in html_of(course / "output")

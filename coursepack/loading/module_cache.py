@@ -7,6 +7,10 @@ lesson refers to with their hashes, which are checked on reuse, because a
 lesson may use a picture outside its own folder, and the names beside each
 that begin with its stem, because the loader looks there for a recording's
 poster and captions. Only modules that loaded without problems are stored.
+
+Entries are pickles, and the cache folder is inside the course folder, which
+may come from someone else: each entry is signed with this user's secret
+(`coursepack.user_cache`), and one that does not verify is never unpickled.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from coursepack.loading.links import media_type
 from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
 from coursepack.unchanged import names_beside
+from coursepack.user_cache import signed, verified
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,10 @@ class ModuleCache:
             return None
         entry_path = self.folder / f"{key}.pickle"
         try:
-            entry: CachedModule = pickle.loads(entry_path.read_bytes())
+            data = verified(entry_path.read_bytes())
+            if data is None:
+                return None  # not signed by this user: never unpickled
+            entry: CachedModule = pickle.loads(data)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             return None
         assets = []
@@ -96,9 +104,12 @@ class ModuleCache:
             return
         entry = CachedModule(module, tuple((a.path, sha256(a.data)) for a in assets), beside)
         try:
+            blob = signed(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            if blob is None:
+                return  # no private key to sign with: keep nothing rather than something unverifiable
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.tmp"
-            temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.write_bytes(blob)
             temporary.replace(self.folder / f"{key}.pickle")
         except OSError:
             pass  # a cache that cannot be written only costs time

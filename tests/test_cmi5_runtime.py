@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -95,6 +96,14 @@ class Session(LaunchedTab):
         At the page's end the requests can reach the LRS in any order; the
         timestamps, one later than the other, say in which order they were made."""
         self.close(lambda: any(verb(s) == "terminated" for s in self.lrs.session_statements(self.session_id)))
+        # The page's last requests may still be on their way after `terminated`: wait
+        # until nothing more arrives for a moment (a loaded machine delays them).
+        count, quiet_since, give_up = -1, time.monotonic(), time.monotonic() + 5
+        while time.monotonic() - quiet_since < 0.4 and time.monotonic() < give_up:
+            now = len(self.lrs.session_statements(self.session_id))
+            if now != count:
+                count, quiet_since = now, time.monotonic()
+            time.sleep(0.05)
         return sorted(self.lrs.session_statements(self.session_id), key=lambda s: s["timestamp"])
 
 

@@ -75,8 +75,8 @@
     return Math.round(value * 100) / 100;
   }
 
-  // A module's score as kept: precise enough that the course score, rounded once
-  // at the end, is the same as from the exact scores; short enough for SCORM 1.2.
+  // A module's score as kept, short enough for SCORM 1.2's resume data; the course
+  // score recovers the exact points from it (bestPointsEarned) and rounds once.
   function round4(value) {
     return Math.round(value * 10000) / 10000;
   }

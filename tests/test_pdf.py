@@ -372,6 +372,81 @@ def test_pdfs_are_tagged_for_accessibility(pdfs):
             assert "/Figure" in kinds and "A chart of fishing grounds with a gold frame and a blue circle" in alts
 
 
+def structure_problems(pdf: Path) -> list[str]:
+    """What a screen reader would trip over: marked content or links that the structure tree does not hold."""
+    problems = []
+    with pikepdf.open(pdf) as doc:
+        root = doc.Root.StructTreeRoot
+        nums = list(root.ParentTree.Nums)
+        parents = dict(zip((int(k) for k in nums[::2]), nums[1::2]))
+        if int(root.get("/ParentTreeNextKey", max(parents) + 1)) <= max(parents):
+            problems.append("ParentTreeNextKey is not past the last key")
+        elements, documents = {}, []
+
+        def walk(node, parent):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    walk(kid, parent)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                if node.objgen in elements:
+                    problems.append(f"{node.S} is in the tree twice")
+                elements[node.objgen] = node
+                if str(node.S) == "/Document":
+                    documents.append(node)
+                if node.P.objgen != parent.objgen:
+                    problems.append(f"{node.S} does not name its parent")
+                if "/K" in node:
+                    walk(node.K, node)
+
+        walk(root.K, root)
+        if len(documents) != 1:
+            problems.append(f"{len(documents)} Document elements")
+
+        def holds(element, mcid, page):
+            kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+            for kid in kids:
+                if isinstance(kid, int) and kid == mcid:
+                    return element.Pg.objgen == page.objgen
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/MCID") == mcid:
+                    return kid.get("/Pg", element.get("/Pg")).objgen == page.objgen
+            return False
+
+        keys = set()
+        for number, page in enumerate(doc.pages, start=1):
+            key = int(page.obj.StructParents)
+            if key in keys:
+                problems.append(f"page {number} shares its StructParents key")
+            keys.add(key)
+            ids = [int(operands[1].MCID) for operands, operator in pikepdf.parse_content_stream(page)
+                   if operator == pikepdf.Operator("BDC") and isinstance(operands[1], pikepdf.Dictionary)
+                   and "/MCID" in operands[1]]
+            for mcid in ids:
+                element = parents[key][mcid]
+                if element.objgen not in elements or not holds(element, mcid, page.obj):
+                    problems.append(f"page {number}: marked content {mcid} is not held by its element")
+            for annotation in page.obj.get("/Annots", []):
+                element = parents.get(int(annotation.get("/StructParent", -1)))
+                objects = [] if element is None else [k for k in (element.K if isinstance(element.K, pikepdf.Array) else [element.K])
+                                                      if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+                if not any(o.Obj.objgen == annotation.objgen for o in objects) or element.objgen not in elements:
+                    problems.append(f"page {number}: a link is not in the structure tree")
+    return problems
+
+
+def test_the_structure_tree_holds_every_page_of_the_joined_parts(pdfs, french, sample):
+    for pdf in (pdfs["learner"], pdfs["trainer"], pdfs["certificate"], french["trainer"], sample["trainer"]):
+        assert structure_problems(pdf) == [], pdf.name
+
+
+def test_the_page_numbers_are_marked_as_pagination_artifacts(pdfs):
+    with pikepdf.open(pdfs["trainer"]) as doc:
+        for page in doc.pages[1:]:
+            instructions = pikepdf.parse_content_stream(page)
+            marks = [operands for operands, operator in instructions if operator == pikepdf.Operator("BDC")
+                     and operands[0] == pikepdf.Name.Artifact and operands[1].get("/Type") == "/Pagination"]
+            assert marks, "a page number not marked as an artifact"
+
+
 def test_every_page_has_ink(pdfs, tmp_path):
     from PIL import Image
 

@@ -47,31 +47,35 @@ def build(course_dir: Path, cache: Path | None, out: Path, warnings: list | None
 
 def test_an_unchanged_course_comes_from_the_cache(course_dir, tmp_path):
     first, note = build(course_dir, tmp_path / "cache", tmp_path / "out1")
-    assert "3 rendered, 0 unchanged" in note
+    # learner and trainer: a front part (laid out twice: without, then with its page numbers),
+    # the module's part and one document of page labels each; the certificate whole
+    assert "printed in 5 parts: 9 laid out, 0 from the cache" in note
     second, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
-    assert "0 rendered, 3 unchanged" in note
+    assert ": 0 laid out," in note
     assert second == first
 
 
-def test_a_change_re_renders_only_the_pdfs_it_shows_in(course_dir, tmp_path):
+def test_a_change_re_renders_only_the_part_it_shows_in(course_dir, tmp_path):
     first, _ = build(course_dir, tmp_path / "cache", tmp_path / "out1")
     quiz = course_dir / "modules" / "01-accueil" / "quiz.yml"
     quiz.write_text(quiz.read_text(encoding="utf-8") + "    explanation: NOUVELLE-EXPLICATION\n", encoding="utf-8")
     second, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
-    assert "1 rendered, 2 unchanged" in note  # an explanation prints in the trainer edition only
+    assert ": 1 laid out," in note  # an explanation prints in the trainer edition's module only
     assert second["learner"] == first["learner"] and second["certificate"] == first["certificate"]
     assert "NOUVELLE-EXPLICATION" in "".join(p.extract_text() for p in PdfReader(tmp_path / "out2/pdf/cours-fr-trainer.pdf").pages)
-    # The replaced trainer PDF left the cache; one entry per document remains.
-    kept = sorted(p.name.rsplit("-", 1)[0] for p in (tmp_path / "cache" / "pdf").glob("*.pdf"))
-    assert kept == ["cours-fr-certificate", "cours-fr-learner", "cours-fr-trainer"]
+    # The replaced entries left the cache: one entry per document and part remains.
+    kept = [p.name.rsplit("-", 1)[0] for p in (tmp_path / "cache" / "pdf").glob("*.pdf")]
+    assert sorted(kept) == sorted(set(kept))
+    assert {"cours-fr-certificate", "cours-fr-learner", "cours-fr-trainer", "cours-fr-trainer-m-accueil",
+            "cours-fr-trainer-front", "cours-fr-trainer-labels-1"} <= set(kept)
 
 
 def test_a_damaged_cache_entry_is_rendered_again(course_dir, tmp_path):
     build(course_dir, tmp_path / "cache", tmp_path / "out1")
-    (entry,) = (tmp_path / "cache" / "pdf").glob("cours-fr-learner-*.pdf")
+    (entry,) = (tmp_path / "cache" / "pdf").glob("cours-fr-learner-m-accueil-*.pdf")
     entry.write_bytes(entry.read_bytes()[:1000])  # as if the disk had filled up mid-write
     pdfs, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
-    assert "1 rendered, 2 unchanged" in note
+    assert ": 1 laid out," in note
     assert len(PdfReader(tmp_path / "out2/pdf/cours-fr-learner.pdf").pages) > 1
 
 
@@ -82,7 +86,7 @@ def test_a_course_stylesheet_override_applies_and_its_warnings_repeat_from_the_c
     first, second = [], []
     build(course_dir, tmp_path / "cache", tmp_path / "out1", first)
     _, note = build(course_dir, tmp_path / "cache", tmp_path / "out2", second)
-    assert "0 rendered, 3 unchanged" in note
+    assert ": 0 laid out," in note
     assert any("colr" in w and "cours-fr-learner.pdf" in w for w in first), first
     assert sorted(second) == sorted(first)
 
@@ -91,10 +95,12 @@ def test_other_fonts_or_another_date_mean_new_pdfs(course_dir, tmp_path, monkeyp
     build(course_dir, tmp_path / "cache", tmp_path / "out1")
     monkeypatch.setattr(pdf_cache, "font_fingerprint", lambda: "a font was installed")
     _, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
-    assert "3 rendered" in note
+    assert ": 9 laid out, 0 from the cache" in note
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # the next day: a new date on every cover
-    _, note = build(course_dir, tmp_path / "cache", tmp_path / "out3")
-    assert "3 rendered" in note
+    pdfs, note = build(course_dir, tmp_path / "cache", tmp_path / "out3")
+    # the fronts (twice each) and the certificate's metadata; the modules' parts and the labels stay
+    assert ": 5 laid out, 4 from the cache" in note
+    assert PdfReader(tmp_path / "out3/pdf/cours-fr-learner.pdf").metadata["/CreationDate"].startswith("D:20240614")
 
 
 def test_html_is_deterministic_for_a_given_date(course_dir):

@@ -1,8 +1,9 @@
 """`pdf`: the learner workbook, the trainer edition and a certificate, for print.
 
 The HTML of each edition is assembled here (`coursepack.printing.editions`),
-then the three PDFs render in parallel processes; a PDF whose inputs have not
-changed since the last build comes from the cache instead.
+then each edition prints in parts, in parallel processes, and is joined
+(`coursepack.printing.in_parts`); a part whose inputs have not changed since
+the last build comes from the cache instead.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from coursepack.model import Course
 from coursepack.printing.editions import build_date, editions
 from coursepack.printing.glyphs import describe, replacement, unprintable
 from coursepack.printing.html_scope import remote_images
+from coursepack.printing.in_parts import PartPrinter
 from coursepack.printing.pdf_cache import PdfCache, font_fingerprint
-from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, Rendered, render_all, used_assets
+from coursepack.printing.pdf_render import ACCESSIBLE, ARCHIVAL, PdfJob, RenderPool, used_assets
 from coursepack.writer import OutputTree
 
 ROOT = "pdf"
@@ -60,32 +62,19 @@ class PdfBuilder(Builder):
     def write(self, course: Course, out: OutputTree) -> None:
         started = time.perf_counter()
         self._warn_remote_images(course)
-        jobs = pdf_jobs(course, self.theme, self._warn_unprintable(course))
-        cache = PdfCache(self.context.cache_dir)
-        keys = {job.name: cache.key(job) for job in jobs}
-        stems = {job.name: f"{course.id}-{job.name}" for job in jobs}
-        results: dict[str, Rendered] = {}
-        for job in jobs:
-            cached = cache.get(stems[job.name], keys[job.name])
-            if cached is not None:
-                results[job.name] = Rendered(job.name, cached[0], cached[1], cached=True)
-                self.context.step(f"{job.name} (unchanged)")
-
-        def finished(rendered: Rendered) -> None:
-            cache.put(stems[rendered.name], keys[rendered.name], rendered.pdf, rendered.warnings)
-            self.context.step(rendered.name)
-
-        results.update(render_all([j for j in jobs if j.name not in results], workers=self.workers, done=finished))
-        for job in jobs:
-            rendered = results[job.name]
+        documents = pdf_jobs(course, self.theme, self._warn_unprintable(course))
+        with RenderPool(self.workers) as pool:
+            printer = PartPrinter(PdfCache(self.context.cache_dir), pool, step=self.context.step)
+            printed = printer.print_all(course.id, documents)
+        for job in documents:
             path = pdf_path(course, job.name)
-            for message in dict.fromkeys(rendered.warnings):
+            for message in printed[job.name].warnings:
                 self.context.warn(path, 0, message)
-            out.write_bytes(path, rendered.pdf)
-        fresh = sum(not r.cached for r in results.values())
+            out.write_bytes(path, printed[job.name].pdf)
+        parts = sum(p.parts for p in printed.values())
         self.context.notes.append(
-            f"pdf: {len(jobs)} PDFs ({course.effective_page_size}), {fresh} rendered, "
-            f"{len(jobs) - fresh} unchanged, in {time.perf_counter() - started:.1f} s"
+            f"pdf: {len(documents)} PDFs ({course.effective_page_size}) printed in {parts} parts: "
+            f"{printer.rendered} laid out, {printer.reused} from the cache, in {time.perf_counter() - started:.1f} s"
         )
 
     def _warn_unprintable(self, course: Course) -> set[str]:

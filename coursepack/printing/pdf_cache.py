@@ -36,7 +36,8 @@ class PdfCache:
 
     def key(self, job: PdfJob) -> str:
         digest = hashlib.sha256()
-        for part in (f"coursepack {__version__} {code_digest()}", _library_versions(), self.fonts(), job.variant, job.html, job.css):
+        for part in (f"coursepack {__version__} {code_digest()}", _library_versions(), self.fonts(), str(job.variant),
+                     job.html, job.css, "\n".join(job.links_elsewhere)):
             _add(digest, part.encode("utf-8"))
         for asset in job.assets:
             _add(digest, asset.path.encode("utf-8"))
@@ -50,28 +51,30 @@ class PdfCache:
             self._fonts = font_fingerprint()
         return self._fonts
 
-    def get(self, stem: str, key: str) -> tuple[bytes, list[str]] | None:
-        """A PDF kept earlier, and the warnings its rendering gave, which a build repeats."""
+    def get(self, stem: str, key: str) -> tuple[bytes, dict] | None:
+        """A PDF kept earlier, and what its rendering told (its warnings, which a build repeats)."""
         if self.folder is None:
             return None
         try:
             data = (self.folder / f"{stem}-{key}.pdf").read_bytes()
-            warnings = json.loads((self.folder / f"{stem}-{key}.json").read_text(encoding="utf-8"))
+            meta = json.loads((self.folder / f"{stem}-{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         # A file cut short (a full disk, a killed build) is not a PDF: render again.
-        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:] or not isinstance(warnings, list):
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-64:]:
             return None
-        return data, [str(w) for w in warnings]
+        if not isinstance(meta, dict) or not isinstance(meta.get("warnings"), list):
+            return None
+        return data, meta
 
-    def put(self, stem: str, key: str, data: bytes, warnings: list[str]) -> None:
-        """Keep a PDF and its warnings, written atomically; drop older entries of the same document."""
+    def put(self, stem: str, key: str, data: bytes, meta: dict) -> None:
+        """Keep a PDF and what its rendering told, written atomically; drop older entries of the same document."""
         if self.folder is None:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            # The warnings go first: an entry counts only once its PDF is there too.
-            _write_atomically(self.folder / f"{stem}-{key}.json", json.dumps(warnings).encode("utf-8"))
+            # The description goes first: an entry counts only once its PDF is there too.
+            _write_atomically(self.folder / f"{stem}-{key}.json", json.dumps(meta, sort_keys=True).encode("utf-8"))
             _write_atomically(self.folder / f"{stem}-{key}.pdf", data)
             for old in self.folder.glob(f"{stem}-*"):
                 if old.stem != f"{stem}-{key}" and len(old.stem) == len(stem) + 65:

@@ -1,7 +1,8 @@
 """HTML to PDF with WeasyPrint, in parallel worker processes.
 
 A `PdfJob` is everything one PDF is made of: the HTML, the print stylesheet,
-the course files it shows and the PDF variant. Images are served from the
+the course files it shows, the PDF variant, and the anchors it links to that
+another part of the same edition holds (see `parts`). Images are served from the
 model's assets by `ModelFetcher`; nothing is read from the course folder and
 nothing is fetched from the network, so a build prints the same with or
 without a connection.
@@ -38,7 +39,8 @@ class PdfJob:
     html: str
     css: str
     assets: tuple[Asset, ...] = ()
-    variant: str = ACCESSIBLE
+    variant: str | None = ACCESSIBLE  # None: untagged, for page labels drawn onto tagged pages
+    links_elsewhere: tuple[str, ...] = ()
 
 
 @dataclass
@@ -48,6 +50,21 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     cached: bool = False
     process: int = field(default_factory=os.getpid)  # which process rendered it
+    page_names: tuple[str, ...] = ()  # the @page name of each page ("" for the default page)
+    anchors: dict[str, int] = field(default_factory=dict)  # each id, and the page (from 0) it stands on
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_names)
+
+    def meta(self) -> dict:
+        """What the cache keeps beside the PDF."""
+        return {"warnings": self.warnings, "page_names": list(self.page_names), "anchors": self.anchors}
+
+    @classmethod
+    def from_cache(cls, name: str, pdf: bytes, meta: dict) -> Rendered:
+        return cls(name, pdf, [str(w) for w in meta["warnings"]], cached=True,
+                   page_names=tuple(meta["page_names"]), anchors=dict(meta["anchors"]))
 
 
 def used_assets(html: str, css: str, assets: Iterable[Asset]) -> tuple[Asset, ...]:
@@ -130,36 +147,62 @@ def render(job: PdfJob) -> Rendered:
             tighter = layout(tightened(job.html, short))
             if len(tighter.pages) < len(document.pages):
                 document = tighter
+        anchors = {name: number for number, page in reversed(list(enumerate(document.pages))) for name in page.anchors}
+        if job.links_elsewhere and document.pages:
+            # A stand-in for each anchor of another part, so that WeasyPrint keeps the link (as a
+            # named destination); joining the parts makes the name lead to the real place.
+            stand_ins = document.pages[0].anchors
+            for name in job.links_elsewhere:
+                stand_ins.setdefault(name, (0, 0, 0, 0))
         pdf = document.write_pdf(pdf_variant=job.variant)
     finally:
         logger.removeHandler(collect)
-    return Rendered(job.name, pdf, collect.messages)
+    names = tuple(page._page_box.page_type.name or "" for page in document.pages)
+    return Rendered(job.name, pdf, collect.messages, page_names=names, anchors=anchors)
+
+
+class RenderPool:
+    """Worker processes that render PDFs, started on first need and kept for the rest of a build."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self._pool is not None:
+            if kind is not None:  # Ctrl-C or an error: stop rendering now rather than finish every document
+                stop_workers()
+            self._pool.shutdown(wait=kind is None, cancel_futures=True)
+            self._pool = None
+
+    def render(self, jobs: list[PdfJob], done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
+        """Render `jobs`, several at a time in worker processes when there is more than one."""
+        results: dict[str, Rendered] = {}
+        if len(jobs) <= 1 or self.workers <= 1:
+            for job in jobs:
+                results[job.name] = render(job)
+                done(results[job.name])
+            return results
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_process_context(),
+                                             initializer=ignore_interrupts)
+        # The largest documents first, so that the pool does not wait on one at the end.
+        ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
+        for future in as_completed([self._pool.submit(render, job) for job in ordered]):
+            rendered = future.result()
+            results[rendered.name] = rendered
+            done(rendered)
+        return results
 
 
 def render_all(jobs: list[PdfJob], workers: int | None = None,
                done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
-    """Render `jobs`, several at a time in worker processes when there is more than one."""
-    results: dict[str, Rendered] = {}
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        for job in jobs:
-            results[job.name] = render(job)
-            done(results[job.name])
-        return results
-    # The largest documents first, so that the pool does not wait on one at the end.
-    ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
-                             initializer=ignore_interrupts) as pool:
-        try:
-            futures = [pool.submit(render, job) for job in ordered]
-            for future in as_completed(futures):
-                rendered = future.result()
-                results[rendered.name] = rendered
-                done(rendered)
-        except BaseException:  # Ctrl-C: stop rendering now rather than finish every document
-            stop_workers()
-            raise
-    return results
+    """Render `jobs` in a pool of their own (at most one process per job)."""
+    with RenderPool(min(len(jobs), workers or os.cpu_count() or 1)) as pool:
+        return pool.render(jobs, done)
 
 
 def _process_context():

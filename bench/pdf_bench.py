@@ -25,7 +25,6 @@ Markdown goes to stdout; progress to stderr.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import shutil
@@ -60,10 +59,15 @@ def weasyprint_alone(jobs) -> list[bytes]:
 
 
 def pdf_step(course, theme, cache: Path | None, workers: int | None = None) -> None:
+    """The pdf format's step; the PDFs of a run with a cache stay beside it, in last-out/."""
     builder = PdfBuilder(BuildContext(theme=theme, cache_dir=cache))
     builder.workers = workers
     with tempfile.TemporaryDirectory() as out:
         builder.write(course, OutputTree(Path(out)))
+        if cache is not None:
+            kept = cache.parent / "last-out"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(out, kept)
 
 
 def main() -> None:
@@ -71,6 +75,9 @@ def main() -> None:
     parser.add_argument("course", nargs="?", type=Path, help="a course folder (default: the sample course)")
     parser.add_argument("--modules", type=int, help="bench a synthetic course of this many modules instead")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--runs", default="alone,step,single,warm,changed",
+                        help="which runs, comma-separated (WeasyPrint alone on a 1000-module course needs about "
+                             "10 GB: leave 'alone' and 'single' out there)")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1718236800")  # one date: the warm run must hit the cache
 
@@ -88,11 +95,11 @@ def main() -> None:
         course = load_course(course_dir).course
         theme = Theme(course_dir)
         jobs = pdf_jobs(course, theme)
+        wanted = args.runs.split(",")
         say(f"{label}: warming up ...")
-        pdfs = weasyprint_alone(jobs)  # also warms fonts and caches, as a build's first PDF would
-        pages = [len(PdfReader(io.BytesIO(pdf)).pages) for pdf in pdfs]
         warm_cache = Path(scratch) / "warm"
-        pdf_step(course, theme, warm_cache)
+        pdf_step(course, theme, warm_cache)  # also warms fonts and caches, as a build's first PDF would
+        pages = [len(PdfReader(path).pages) for path in sorted(warm_cache.parent.glob("last-out/pdf/*.pdf"))]
 
         def cold():
             cache = Path(scratch) / "cache"
@@ -128,36 +135,56 @@ def main() -> None:
             "warm": lambda: pdf_step(course, theme, warm_cache),
             "changed": one_lesson_changed,
         }
+        runs = {name: action for name, action in runs.items() if name in wanted}
         # Round after round, each run once: a change in the machine's load then
         # touches every figure alike instead of one of them.
         times: dict[str, list[float]] = {name: [] for name in runs}
+        cpu: dict[str, list[float]] = {name: [] for name in runs}
         for round_number in range(1, args.repeat + 1):
             say(f"round {round_number} of {args.repeat} ...")
             for name, action in runs.items():
+                used = cpu_seconds()
                 started = time.perf_counter()
                 inner = action()
                 times[name].append(inner if isinstance(inner, float) else time.perf_counter() - started)
-        alone, step, single, warm, changed_step = (min(times[name]) for name in runs)
+                cpu[name].append(cpu_seconds() - used)
+        best = {name: min(values) for name, values in times.items()}
+        best_cpu = {name: min(values) for name, values in cpu.items()}
     # Worker processes have ended: the largest of them is the peak of one render.
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     cpus = os.cpu_count() or 1
+    total = sum(pages)
     print(f"{label}: {len(course.modules)} modules; PDFs of {' + '.join(map(str, pages))} pages "
           f"({', '.join(j.name for j in jobs)}), {course.effective_page_size}, {jobs[0].variant}; "
           f"{cpus} CPUs, load {os.getloadavg()[0]:.1f}; best of {args.repeat}.\n")
-    print("| run | seconds | ratio to WeasyPrint alone |")
-    print("| --- | ---: | ---: |")
-    print(f"| WeasyPrint alone, three documents one after the other | {alone:.2f} | 1.00 |")
-    print(f"| PDF step, cold (parallel processes, empty cache) | {step:.2f} | {step / alone:.2f} |")
-    print(f"| PDF step, cold, one process | {single:.2f} | {single / alone:.2f} |")
-    print(f"| PDF step, warm (unchanged course, from the cache) | {warm:.2f} | {warm / alone:.3f} |")
-    print(f"| PDF step after a one-lesson change (cache from before) | {changed_step:.2f} | {changed_step / alone:.2f} |")
-    total = sum(pages)
-    print(f"\nCold step: {step / total * 1000:.0f} ms a page over {total} pages ({step / changed_step if changed_step else 0:.1f}"
-          f" times the one-lesson change; that change takes {changed_step / step:.0%} of the cold step).")
+    rows = {
+        "alone": "WeasyPrint alone, three whole documents one after the other",
+        "step": "PDF step, cold (parts in parallel processes, empty cache)",
+        "single": "PDF step, cold, one process",
+        "warm": "PDF step, warm (unchanged course, from the cache)",
+        "changed": "PDF step after a one-lesson change (cache from before)",
+    }
+    alone = best.get("alone")
+    print("| run | seconds | CPU seconds | ratio to WeasyPrint alone | fraction of the cold step |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, title in rows.items():
+        if name in best:
+            ratio = f"{best[name] / alone:.2f}" if alone else "-"
+            fraction = f"{best[name] / best['step']:.1%}" if "step" in best else "-"
+            print(f"| {title} | {best[name]:.2f} | {best_cpu[name]:.2f} | {ratio} | {fraction} |")
+    if "step" in best:
+        print(f"\nCold step: {best['step'] / total * 1000:.1f} ms a page, {best_cpu['step'] / total * 1000:.1f} ms of CPU "
+              f"a page, over {total} pages.")
     print(f"Peak resident memory: {worker_peak:.0f} MB in the largest render process, {own_peak:.0f} MB in this one "
-          "(WeasyPrint alone runs here).")
+          "(which joins the parts, and runs WeasyPrint alone when asked).")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its ended worker processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def say(text: str) -> None:

@@ -26,6 +26,7 @@ from coursepack.printing.pdf_join import PartPdf, join
 from coursepack.printing.pdf_render import PdfJob, Rendered, RenderPool, used_assets
 
 _MAX_FRONT_LAYOUTS = 4
+_PLACEHOLDER = 888  # as wide as most page numbers in a proportional face's figures
 
 
 @dataclass
@@ -50,15 +51,18 @@ class PartPrinter:
         books = {job.name: _Book(job, f"{stem}-{job.name}", parts.split(job.html)) for job in documents}
         whole = [book for book in books.values() if len(book.parts) == 1]
         split = [book for book in books.values() if len(book.parts) > 1]
-        module_parts = [job for book in split for job in book.module_jobs()]
-        done = self._render([replace(book.job, name=book.stem) for book in whole] + module_parts)
+        # The fronts' drafts (for their length) lay out beside the modules' parts.
+        first_round = ([replace(book.job, name=book.stem) for book in whole]
+                       + [job for book in split for job in book.module_jobs()]
+                       + [book.draft_job() for book in split])
+        done = self._render(first_round)
         printed = {book.name: Printed(book.name, done[book.stem].pdf, done[book.stem].warnings) for book in whole}
         for book in whole:
             self.step(book.name)
-        fronts = self._fronts(split, done)
-        labels = self._render([job for book in split for job in book.label_jobs(fronts[book.name], done)])
+        finished = self._fronts_and_labels(split, done)
         for book in split:
-            printed[book.name] = self._joined(book, fronts[book.name], done, labels)
+            front, labels = finished[book.name]
+            printed[book.name] = self._joined(book, front, done, labels)
             self.step(book.name)
         return printed
 
@@ -79,30 +83,35 @@ class PartPrinter:
         results.update(self.pool.render([job for job in jobs if job.name not in results], done=finished))
         return results
 
-    def _fronts(self, books: list[_Book], done: dict[str, Rendered]) -> dict[str, Rendered]:
-        """Each book's front part, laid out until the page numbers it prints hold."""
-        # A first layout as if the front took no pages: its numbers are as wide as the real ones.
-        drafts = self._render([book.front_job(0, done, draft=True) for book in books])
-        lengths = {book.name: drafts[f"{book.front_name}-draft"].pages for book in books}
-        fronts: dict[str, Rendered] = {}
-        for _ in range(_MAX_FRONT_LAYOUTS):
-            pending = [book for book in books if book.name not in fronts]
+    def _fronts_and_labels(self, books: list[_Book], done: dict[str, Rendered]):
+        """Each book's front part, laid out until the page numbers it prints hold, and its page labels.
+
+        The labels are laid out beside the front, for the front's length in its draft: when the
+        front comes out longer or shorter, both are laid out again."""
+        expected = {book.name: done[book.draft_name].page_names for book in books}
+        finished: dict[str, tuple[Rendered, list[Rendered]]] = {}
+        pending = list(books)
+        for attempt in range(1, _MAX_FRONT_LAYOUTS + 1):
+            jobs = {book.name: (book.front_job(len(expected[book.name]), done),
+                                book.label_jobs(expected[book.name], done)) for book in pending}
+            results = self._render([job for front, labels in jobs.values() for job in (front, *labels)])
+            still = []
+            for book in pending:
+                front_job, label_jobs = jobs[book.name]
+                front = results[front_job.name]
+                # Numbers that never settle (a length that flips) keep the last layout.
+                if front.page_names == expected[book.name] or attempt == _MAX_FRONT_LAYOUTS:
+                    finished[book.name] = front, [results[job.name] for job in label_jobs]
+                else:
+                    expected[book.name] = front.page_names
+                    still.append(book)
+            pending = still
             if not pending:
                 break
-            jobs = {book.name: book.front_job(lengths[book.name], done) for book in pending}
-            results = self._render(list(jobs.values()))
-            for book in pending:
-                front = results[jobs[book.name].name]
-                if front.pages == lengths[book.name]:
-                    fronts[book.name] = front
-                else:
-                    lengths[book.name] = front.pages
-        for book in books:  # numbers that never settled (a page count that flips): the last layout stands
-            fronts.setdefault(book.name, results[jobs[book.name].name])
-        return fronts
+        return finished
 
-    def _joined(self, book: _Book, front: Rendered, done: dict[str, Rendered], labels: dict[str, Rendered]) -> Printed:
-        members = [front] + [done[name] for name in book.module_names] + [labels[job] for job in book.label_names]
+    def _joined(self, book: _Book, front: Rendered, done: dict[str, Rendered], labels: list[Rendered]) -> Printed:
+        members = [front] + [done[name] for name in book.module_names] + labels
         key = hashlib.sha256("\n".join(hashlib.sha256(m.pdf).hexdigest() for m in members).encode()).hexdigest()
         warnings = list(dict.fromkeys(w for m in members for w in m.warnings))
         kept = self.cache.get(book.stem, key)
@@ -110,7 +119,7 @@ class PartPrinter:
             pdf = kept[0]
         else:
             pdf = join([PartPdf(m.pdf, list(m.anchors)) for m in members[:len(book.parts)]],
-                       [(start, labels[name].pdf) for start, name in zip(book.label_starts, book.label_names)])
+                       [(start, label.pdf) for start, label in zip(book.label_starts, labels)])
             self.cache.put(book.stem, key, pdf, {"warnings": warnings})
         return Printed(book.name, pdf, warnings, parts=len(book.parts))
 
@@ -122,9 +131,9 @@ class _Book:
         self.job, self.stem, self.name, self.parts = job, stem, job.name, cut
         self.part_css = page_labels.without_page_numbers(job.css) if len(cut) > 1 else job.css
         self.front_name = f"{stem}-front"
+        self.draft_name = f"{stem}-front-draft"
         self.module_names = [f"{stem}-{part.key}" for part in cut[1:]]
         self.label_starts: list[int] = []
-        self.label_names: list[str] = []
 
     def _job(self, name: str, html: str) -> PdfJob:
         return replace(self.job, name=name, html=html, css=self.part_css,
@@ -134,10 +143,15 @@ class _Book:
     def module_jobs(self) -> list[PdfJob]:
         return [self._job(name, part.html) for name, part in zip(self.module_names, self.parts[1:])]
 
-    def front_job(self, front_pages: int, done: dict[str, Rendered], draft: bool = False) -> PdfJob:
+    def draft_job(self) -> PdfJob:
+        """The front part with stand-in page numbers: laid out for its length alone."""
+        placeholder = {name: _PLACEHOLDER for name in parts.links_elsewhere(self.parts[0].html)}
+        return self._job(self.draft_name, parts.with_page_numbers(self.parts[0].html, placeholder))
+
+    def front_job(self, front_pages: int, done: dict[str, Rendered]) -> PdfJob:
         """The front part, with the page numbers its links lead to if it is `front_pages` long."""
         html = parts.with_page_numbers(self.parts[0].html, self._pages_of_anchors(front_pages, done))
-        return self._job(f"{self.front_name}-draft" if draft else self.front_name, html)
+        return self._job(self.front_name, html)
 
     def _pages_of_anchors(self, front_pages: int, done: dict[str, Rendered]) -> dict[str, int]:
         pages, first = {}, front_pages + 1
@@ -147,17 +161,17 @@ class _Book:
             first += done[name].pages
         return pages
 
-    def label_jobs(self, front: Rendered, done: dict[str, Rendered]) -> list[PdfJob]:
-        names = list(front.page_names) + [n for name in self.module_names for n in done[name].page_names]
+    def label_jobs(self, front_pages: tuple[str, ...], done: dict[str, Rendered]) -> list[PdfJob]:
+        """The page label documents, for a front part whose pages have these @page names."""
+        names = list(front_pages) + [n for name in self.module_names for n in done[name].page_names]
         jobs = []
-        self.label_starts, self.label_names = [], []
+        self.label_starts = []
         for start, chunk in page_labels.chunks(names):
             html = page_labels.label_html(_language(self.job.html), chunk)
             css = page_labels.labels_only(self.job.css, start + 1, len(names))
-            name = f"{self.stem}-labels-{len(jobs) + 1}"
-            jobs.append(PdfJob(name, html, css, used_assets(html, css, self.job.assets), variant=None))
+            jobs.append(PdfJob(f"{self.stem}-labels-{len(jobs) + 1}", html, css,
+                               used_assets(html, css, self.job.assets), variant=None))
             self.label_starts.append(start)
-            self.label_names.append(name)
         return jobs
 
 

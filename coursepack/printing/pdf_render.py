@@ -21,6 +21,7 @@ from html import unescape
 from urllib.parse import unquote
 
 from coursepack.model import Asset
+from coursepack.printing.margin_artifacts import margins_as_artifacts
 from coursepack.printing.page_fill import short_module_endings, tightened
 from coursepack.workers import ignore_interrupts, stop_workers
 
@@ -155,6 +156,8 @@ def render(job: PdfJob) -> Rendered:
             for name in job.links_elsewhere:
                 stand_ins.setdefault(name, (0, 0, 0, 0))
         pdf = document.write_pdf(pdf_variant=job.variant)
+        if job.variant is not None:
+            pdf = margins_as_artifacts(pdf)
     finally:
         logger.removeHandler(collect)
     names = tuple(page._page_box.page_type.name or "" for page in document.pages)

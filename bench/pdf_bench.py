@@ -4,20 +4,24 @@
     python bench/pdf_bench.py --modules 30         # a synthetic course of 30 modules (bench/synthetic.py)
     python bench/pdf_bench.py COURSE_DIR --repeat 5
 
-Measured, each the best of --repeat rounds, in this one process (WeasyPrint and
-coursepack already imported, as in a build):
-- WeasyPrint alone: `HTML(string=...).write_pdf(...)` of the three documents
-  the step makes (same HTML, same stylesheets, same PDF variant), one after
-  the other: what a plain script would do;
+Measured, each the best of --repeat rounds (WeasyPrint and coursepack already
+imported, as in a build):
+- WeasyPrint alone: `HTML(string=...).write_pdf(...)` of the three whole
+  documents the step prints (same HTML, same stylesheets, same PDF variant),
+  one after the other: what a plain script would do. It runs in a forked
+  process of its own, so that its memory (about 10 GB for 1000 modules) is
+  neither in this process's peak nor copied into the step's workers;
 - the PDF step, cold: `PdfBuilder.write` with an empty cache folder (HTML
-  assembly, cache keys, the three PDFs rendered in parallel processes, files
-  written);
+  assembly, cache keys, each edition's parts rendered in parallel processes
+  and joined, files written);
 - the PDF step in one process (workers=1), to show the step's own overhead;
 - the PDF step, warm: the same course again with the cache filled;
 - the PDF step after a one-lesson change: one sentence added to the middle
   module's lesson, the cache filled from before the change;
-- the peak resident memory of a render process (the largest worker), and the
-  cold step's time per page, for comparing course sizes.
+- the peak resident memory of a render process (the largest worker of the
+  first, cold, step) and of this process (which joins the parts), the cold
+  step's time and CPU time per page, for comparing course sizes, and the
+  sizes of the PDFs.
 Each step figure is also given as a ratio to WeasyPrint alone (below 1: faster).
 Markdown goes to stdout; progress to stderr.
 """
@@ -56,6 +60,25 @@ def weasyprint_alone(jobs) -> list[bytes]:
         out.append(html.write_pdf(stylesheets=[CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher)],
                                   pdf_variant=job.variant))
     return out
+
+
+def alone_in_child(jobs) -> tuple[float, float, list[int]]:
+    """WeasyPrint alone in a forked process: (seconds, CPU seconds, size of each PDF in bytes)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+
+    def run() -> None:
+        used, started = own_cpu_seconds(), time.perf_counter()
+        pdfs = weasyprint_alone(jobs)
+        sending.send((time.perf_counter() - started, own_cpu_seconds() - used, [len(pdf) for pdf in pdfs]))
+
+    process = context.Process(target=run)
+    process.start()
+    result = receiving.recv()
+    process.join()
+    return result
 
 
 def pdf_step(course, theme, cache: Path | None, workers: int | None = None) -> None:
@@ -99,7 +122,16 @@ def main() -> None:
         say(f"{label}: warming up ...")
         warm_cache = Path(scratch) / "warm"
         pdf_step(course, theme, warm_cache)  # also warms fonts and caches, as a build's first PDF would
-        pages = [len(PdfReader(path).pages) for path in sorted(warm_cache.parent.glob("last-out/pdf/*.pdf"))]
+        printed = [warm_cache.parent / "last-out" / "pdf" / f"{course.id}-{job.name}.pdf" for job in jobs]
+        pages = [len(PdfReader(path).pages) for path in printed]
+        sizes = [path.stat().st_size for path in printed]
+        # Only the step's workers have ended so far: the largest is the peak of a render process.
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        alone_sizes: list[int] = []
+
+        def alone():
+            elapsed, used, alone_sizes[:] = alone_in_child(jobs)
+            return elapsed, used
 
         def cold():
             cache = Path(scratch) / "cache"
@@ -129,7 +161,7 @@ def main() -> None:
             return time.perf_counter() - started
 
         runs = {
-            "alone": lambda: weasyprint_alone(jobs),
+            "alone": alone,
             "step": cold,
             "single": lambda: pdf_step(course, theme, None, workers=1),
             "warm": lambda: pdf_step(course, theme, warm_cache),
@@ -146,12 +178,14 @@ def main() -> None:
                 used = cpu_seconds()
                 started = time.perf_counter()
                 inner = action()
-                times[name].append(inner if isinstance(inner, float) else time.perf_counter() - started)
+                times[name].append(time.perf_counter() - started)
                 cpu[name].append(cpu_seconds() - used)
+                if isinstance(inner, tuple):  # measured where it ran
+                    times[name][-1], cpu[name][-1] = inner
+                elif isinstance(inner, float):
+                    times[name][-1] = inner
         best = {name: min(values) for name, values in times.items()}
         best_cpu = {name: min(values) for name, values in cpu.items()}
-    # Worker processes have ended: the largest of them is the peak of one render.
-    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     cpus = os.cpu_count() or 1
@@ -178,7 +212,15 @@ def main() -> None:
         print(f"\nCold step: {best['step'] / total * 1000:.1f} ms a page, {best_cpu['step'] / total * 1000:.1f} ms of CPU "
               f"a page, over {total} pages.")
     print(f"Peak resident memory: {worker_peak:.0f} MB in the largest render process, {own_peak:.0f} MB in this one "
-          "(which joins the parts, and runs WeasyPrint alone when asked).")
+          "(which joins the parts).")
+    names = [job.name for job in jobs]
+    print("PDF sizes: " + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in zip(names, sizes))
+          + (" (WeasyPrint alone: " + ", ".join(f"{size / 1e6:.2f} MB" for size in alone_sizes) + ")" if alone_sizes else ""))
+
+
+def own_cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def cpu_seconds() -> float:

@@ -55,6 +55,12 @@ def test_an_unchanged_course_comes_from_the_cache(course_dir, tmp_path):
     assert second == first
 
 
+def test_two_cold_builds_give_the_same_bytes(course_dir, tmp_path):
+    first, _ = build(course_dir, tmp_path / "cache1", tmp_path / "out1")
+    second, _ = build(course_dir, tmp_path / "cache2", tmp_path / "out2")
+    assert first == second
+
+
 def test_a_change_re_renders_only_the_part_it_shows_in(course_dir, tmp_path):
     first, _ = build(course_dir, tmp_path / "cache", tmp_path / "out1")
     quiz = course_dir / "modules" / "01-accueil" / "quiz.yml"

@@ -172,7 +172,9 @@ def _draw_labels(out: pikepdf.Pdf, labels: pikepdf.Pdf, start: int) -> None:
             continue  # a page without a label (the cover)
         page = out.pages[start + offset]
         form = out.copy_foreign(label.as_form_xobject())
-        name = page.add_resource(form, Name.XObject, prefix="Label")
+        # Named by its page (a random name would make builds differ); WeasyPrint gives all pages of
+        # a part one resource dictionary, so the name must differ from page to page.
+        name = page.add_resource(form, Name.XObject, Name(f"/PageLabel{start + offset + 1}"), replace_existing=False)
         # The part's own drawing is closed off first: it leaves its coordinate system changed.
         page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
         page.contents_add(pikepdf.Stream(out, b"Q\n" + _LABEL % str(name).encode()))

@@ -7,15 +7,17 @@ a cache folder of its own; each test starts from a fresh copy.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES
+from conftest import FIXTURES, require
 from coursepack.builders.base import BuildContext
 from coursepack.builders.pdf import PdfBuilder, pdf_jobs
 from coursepack.loading import load_course
@@ -155,3 +157,32 @@ def test_cache_key_covers_assets_variant_and_html(course_dir, monkeypatch):
     }
     assert len(keys) == 6
     assert cache.key(base) == pdf_cache.PdfCache(None).key(base)
+
+
+def test_a_module_grown_by_a_page_moves_the_numbers_after_it_and_nothing_else_is_laid_out(tmp_path, monkeypatch):
+    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718236800")
+    course_dir = tmp_path / "course"
+    shutil.copytree(FIXTURES / "pdf-worksheet", course_dir)
+
+    def learner(out: str) -> tuple[list[str], str]:
+        context = BuildContext(theme=Theme(course_dir), cache_dir=tmp_path / "cache")
+        PdfBuilder(context).write(load_course(course_dir).course, OutputTree(tmp_path / out))
+        pdf = tmp_path / out / "pdf" / "print-fixture-learner.pdf"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        return text.split("\f")[:-1], context.notes[-1]
+
+    before, _ = learner("out1")
+    lesson = course_dir / "modules" / "01-first-module" / "lesson.md"
+    added = "\n\n".join(f"A paragraph added to make the first module longer, number {n}." for n in range(40))
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n\n" + added + "\n", encoding="utf-8")
+    after, note = learner("out2")
+    assert len(after) > len(before)
+    # Laid out again: both editions' first module, their fronts (the contents' numbers moved)
+    # and their page labels (the page count moved); the second module's parts come from the cache.
+    assert ": 6 laid out," in note, note
+    second = next(n for n, text in enumerate(after, start=1) if "MODULE 2" in text)
+    contents = next(text for text in after if "Contents" in text)
+    assert re.search(rf"Second module[\s.]*{second}\b", contents), contents
+    for number, text in enumerate(after[1:], start=2):
+        assert f"Page {number} of {len(after)}" in text

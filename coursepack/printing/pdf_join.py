@@ -17,6 +17,7 @@ made whole again with pikepdf:
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,7 +44,9 @@ def join(parts: Sequence[PartPdf], labels: Sequence[tuple[int, bytes]] = ()) -> 
         bookmarks = []
         for source, part in zip(sources[1:], parts[1:]):
             first = len(out.pages)
-            out.pages.extend(source.pages)  # pages first: what refers to them then maps to the copies
+            with warnings.catch_warnings():  # that named destinations are not carried over: done below
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                out.pages.extend(source.pages)  # pages first: what refers to them then maps to the copies
             tree.append(source, out.pages[first:])
             destinations.update(_own_destinations(source, out, part.anchors))
             bookmarks.extend(_outline(source, out))

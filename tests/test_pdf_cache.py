@@ -78,6 +78,24 @@ def test_a_change_re_renders_only_the_part_it_shows_in(course_dir, tmp_path):
             "cours-fr-trainer-front", "cours-fr-trainer-labels-1"} <= set(kept)
 
 
+def test_the_entries_of_a_deleted_module_leave_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718236800")
+    course_dir = tmp_path / "course"
+    shutil.copytree(FIXTURES / "pdf-worksheet", course_dir)
+
+    def entries() -> set[str]:
+        context = BuildContext(theme=Theme(course_dir), cache_dir=tmp_path / "cache")
+        PdfBuilder(context).write(load_course(course_dir).course, OutputTree(tmp_path / "out"))
+        return {p.name.rsplit("-", 1)[0] for p in (tmp_path / "cache" / "pdf").glob("*.pdf")}
+
+    assert "print-fixture-learner-m-second-module" in entries()
+    shutil.rmtree(course_dir / "modules" / "02-second-module")
+    (course_dir / "modules" / "01-first-module" / "lesson.md").write_text("---\ntitle: First module\n---\n\nShort now.\n", encoding="utf-8")
+    kept = entries()
+    assert not any("second-module" in stem for stem in kept), kept
+    assert {"print-fixture-learner", "print-fixture-learner-m-first-module"} <= kept
+
+
 def test_a_damaged_cache_entry_is_rendered_again(course_dir, tmp_path):
     build(course_dir, tmp_path / "cache", tmp_path / "out1")
     (entry,) = (tmp_path / "cache" / "pdf").glob("cours-fr-learner-m-accueil-*.pdf")

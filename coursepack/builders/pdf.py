@@ -63,9 +63,11 @@ class PdfBuilder(Builder):
         started = time.perf_counter()
         self._warn_remote_images(course)
         documents = pdf_jobs(course, self.theme, self._warn_unprintable(course))
+        cache = PdfCache(self.context.cache_dir)
         with RenderPool(self.workers) as pool:
-            printer = PartPrinter(PdfCache(self.context.cache_dir), pool, step=self.context.step)
+            printer = PartPrinter(cache, pool, step=self.context.step)
             printed = printer.print_all(course.id, documents)
+        cache.forget_unused(f"{course.id}-")
         for job in documents:
             path = pdf_path(course, job.name)
             for message in printed[job.name].warnings:

@@ -1,21 +1,21 @@
 """Each edition printed in parts, through the cache, and joined.
 
 For a workbook (learner or trainer edition):
-1. every module part renders (in parallel; an unchanged part comes from the
-   cache: its PDF does not depend on where it ends up in the book);
+1. every module part renders, in parallel (an unchanged part comes from the
+   cache: its PDF does not depend on where it ends up in the book), and beside
+   them a draft of the front part with stand-in page numbers, for its length;
 2. the front part renders with the contents' page numbers, which follow from
-   the parts' lengths; since its own length moves them, it is laid out again
-   until the count holds (once on a warm cache, twice at most in practice);
-3. the page labels ("Page 7 of 412") render in documents of `CHUNK` pages;
-4. the parts and the labels are joined (`pdf_join`); the joined PDF is kept in
-   the cache too, by the keys of everything it is made of.
+   the draft's length and the parts' lengths, and beside it the page labels
+   ("Page 7 of 412", in documents of `page_labels.CHUNK` pages); if the front
+   comes out of another length than its draft, both are laid out again;
+3. the parts and the labels are joined (`pdf_join`); the joined PDF is kept in
+   the cache too, by what it is made of.
 A document with no module sections (the certificate, or a theme's workbook
 without them) is printed whole, as before.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -112,7 +112,7 @@ class PartPrinter:
 
     def _joined(self, book: _Book, front: Rendered, done: dict[str, Rendered], labels: list[Rendered]) -> Printed:
         members = [front] + [done[name] for name in book.module_names] + labels
-        key = hashlib.sha256("\n".join(hashlib.sha256(m.pdf).hexdigest() for m in members).encode()).hexdigest()
+        key = self.cache.joined_key([m.pdf for m in members], book.label_starts)
         warnings = list(dict.fromkeys(w for m in members for w in m.warnings))
         kept = self.cache.get(book.stem, key)
         if kept is not None:

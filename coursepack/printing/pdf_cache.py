@@ -24,7 +24,7 @@ from coursepack.code_digest import code_digest
 from coursepack.printing.pdf_render import PdfJob
 
 FOLDER = "pdf"
-_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "pyphen", "fonttools", "pillow")
+_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "pyphen", "fonttools", "pillow", "pikepdf")
 _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
               "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
 
@@ -33,6 +33,7 @@ class PdfCache:
     def __init__(self, folder: Path | None):
         self.folder = folder / FOLDER if folder else None
         self._fonts: str | None = None
+        self.used: set[str] = set()  # the documents asked for since this cache was opened
 
     def key(self, job: PdfJob) -> str:
         digest = hashlib.sha256()
@@ -45,6 +46,15 @@ class PdfCache:
             _add(digest, hashlib.sha256(asset.data).digest())
         return digest.hexdigest()
 
+    def joined_key(self, members: list[bytes], label_starts: list[int]) -> str:
+        """The key of an edition joined from these parts and label documents (by the joiner's code too)."""
+        digest = hashlib.sha256()
+        _add(digest, f"coursepack {__version__} {code_digest()} pikepdf {_version('pikepdf')}".encode("utf-8"))
+        _add(digest, repr(label_starts).encode("utf-8"))
+        for member in members:
+            _add(digest, hashlib.sha256(member).digest())
+        return digest.hexdigest()
+
     def fonts(self) -> str:
         """A fingerprint of the installed fonts, taken once per build."""
         if self._fonts is None:
@@ -53,6 +63,7 @@ class PdfCache:
 
     def get(self, stem: str, key: str) -> tuple[bytes, dict] | None:
         """A PDF kept earlier, and what its rendering told (its warnings, which a build repeats)."""
+        self.used.add(stem)
         if self.folder is None:
             return None
         try:
@@ -69,6 +80,7 @@ class PdfCache:
 
     def put(self, stem: str, key: str, data: bytes, meta: dict) -> None:
         """Keep a PDF and what its rendering told, written atomically; drop older entries of the same document."""
+        self.used.add(stem)
         if self.folder is None:
             return
         try:
@@ -82,6 +94,15 @@ class PdfCache:
         except OSError:
             pass  # a cache that cannot be written only costs time next build
 
+    def forget_unused(self, prefix: str) -> None:
+        """Drop the entries of documents named `prefix...` that this build did not ask for (a module deleted)."""
+        if self.folder is None:
+            return
+        for entry in self.folder.glob(f"{prefix}*"):
+            stem, _, key = entry.stem.rpartition("-")
+            if len(key) == 64 and stem not in self.used:
+                entry.unlink(missing_ok=True)
+
 
 def _write_atomically(target: Path, data: bytes) -> None:
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as handle:
@@ -94,14 +115,16 @@ def _add(digest, data: bytes) -> None:
     digest.update(data)
 
 
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
 @cache
 def _library_versions() -> str:
-    versions = []
-    for name in _LIBRARIES:
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} -")
+    versions = [f"{name} {_version(name)}" for name in _LIBRARIES]
     try:
         from weasyprint.text.ffi import pango
 

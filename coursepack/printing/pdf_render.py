@@ -10,9 +10,11 @@ without a connection.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -125,6 +127,21 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# Parsed stylesheets with their font configuration, kept by each process: every part of an
+# edition has the same stylesheet, and parsing it (with its fonts) took about half the time
+# of printing a module's part; the PDFs come out the same, whatever was printed before.
+_STYLESHEETS: OrderedDict = OrderedDict()
+_STYLESHEETS_KEPT = 4
+
+
+def _stylesheet_key(job: PdfJob) -> bytes:
+    digest = hashlib.sha256(job.css.encode("utf-8"))
+    for asset in job.assets:
+        if asset.path in job.css:  # what the stylesheet itself shows (a theme's background picture)
+            digest.update(asset.path.encode("utf-8") + hashlib.sha256(asset.data).digest())
+    return digest.digest()
+
+
 def render(job: PdfJob) -> Rendered:
     """One PDF; WeasyPrint's warnings (an image it could not show, say) come back with it."""
     from weasyprint import CSS, HTML
@@ -135,8 +152,17 @@ def render(job: PdfJob) -> Rendered:
     logger.addHandler(collect)
     try:
         fetcher = _fetcher({a.path: a for a in job.assets})
-        fonts = FontConfiguration()
-        stylesheet = CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
+        key = _stylesheet_key(job)
+        if key in _STYLESHEETS:
+            _STYLESHEETS.move_to_end(key)
+        else:
+            fonts = FontConfiguration()
+            stylesheet = CSS(string=job.css, base_url=ASSET_BASE, url_fetcher=fetcher, font_config=fonts)
+            _STYLESHEETS[key] = fonts, stylesheet, list(collect.messages)
+            while len(_STYLESHEETS) > _STYLESHEETS_KEPT:
+                _STYLESHEETS.popitem(last=False)
+        fonts, stylesheet, css_warnings = _STYLESHEETS[key]
+        collect.messages[:] = css_warnings  # the stylesheet's own warnings, for every document it prints
 
         def layout(html: str):
             return HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(

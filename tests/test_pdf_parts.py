@@ -126,3 +126,46 @@ def test_a_small_picture_is_enlarged_to_half_the_measure_but_never_past_its_pixe
     assert '<figure class="figure"><img style="width: 50.0%" alt="Icon"' in out  # 26 mm at 96 dpi, shown 65 mm
     assert "<figcaption>A small icon</figcaption>" in out
     assert 'style="width: 5.1%" alt="Dot"' in out  # 2.5 times its 2.6 mm: no more
+
+
+# ---------------------------------------------------------------- printing in parts
+
+WORKBOOK = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title>
+<meta name="dcterms.created" content="2024-06-13">
+</head><body class="workbook">
+<section class="cover" id="cover"><h1>Cover</h1></section>
+<ol class="toc"><li><a href="#m-one">One</a></li><li><a class="x" href="#m-two-quiz">Two</a></li></ol>
+<section class="module" id="m-one"><h1>One</h1><p><a href="#m-two">next</a></p></section>
+<section class="module" id="m-two"><h1>Two</h1><section class="quiz" id="m-two-quiz"></section></section>
+</body></html>"""
+
+
+def test_a_workbook_is_cut_into_a_front_and_one_part_per_module():
+    from coursepack.printing.parts import links_elsewhere, split, with_page_numbers
+
+    front, one, two = split(WORKBOOK)
+    assert [front.key, one.key, two.key] == ["front", "m-one", "m-two"]
+    assert "Cover" in front.html and "m-one\"><h1>" not in front.html
+    assert '<section class="quiz" id="m-two-quiz">' in two.html and two.html.rstrip().endswith("</html>")
+    # the build date stays on the front: a module's part must not change every day
+    assert "2024-06-13" in front.html and "2024-06-13" not in one.html + two.html
+    assert links_elsewhere(front.html) == ["m-one", "m-two-quiz"] and links_elsewhere(one.html) == ["m-two"]
+    numbered = with_page_numbers(front.html, {"m-one": 3, "m-two-quiz": 9})
+    assert '<a href="#m-one" data-page="3">' in numbered and '<a class="x" href="#m-two-quiz" data-page="9">' in numbered
+    # a theme's workbook without module sections prints whole
+    assert [p.key for p in split("<html><body><p>all in one</p></body></html>")] == ["front"]
+
+
+def test_page_numbers_leave_the_parts_and_are_all_the_label_documents_print():
+    from coursepack.printing.page_labels import labels_only, without_page_numbers
+
+    css = """@page { size: A4; @top-left { content: "Course"; border-bottom: 1pt solid; }
+               @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 7pt; } }
+             @page cover { @bottom-right { content: none; } }
+             p { color: red; }"""
+    part = without_page_numbers(css)
+    assert 'content: "Course"' in part and "counter(page)" not in part and "color: red" in part
+    labels = labels_only(css, first_page=201, total=412)
+    assert '"Page " counter(page) " of " "412"' in labels and "font-size: 7pt" in labels
+    assert 'content: "Course"' not in labels and "@top-left {content:none}" in labels
+    assert "@page :first { counter-reset: page 201 }" in labels

@@ -20,7 +20,7 @@ from coursepack.printing.page_fill import MODULE_SECTION
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
-_LOCAL_LINK = re.compile(r'<a href="#([^"]+)"')
+_LOCAL_LINK = re.compile(r'<a\b[^>]*?\bhref="#([^"]+)"')
 _ID = re.compile(r'\bid="([^"]+)"')
 _METADATA = re.compile(r'<meta name="[^"]*" content="[^"]*">\n?')
 

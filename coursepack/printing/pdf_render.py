@@ -10,6 +10,7 @@ without a connection.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -196,6 +197,7 @@ class RenderPool:
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
+        self._frozen = False
 
     def __enter__(self) -> RenderPool:
         return self
@@ -206,6 +208,9 @@ class RenderPool:
                 stop_workers()
             self._pool.shutdown(wait=kind is None, cancel_futures=True)
             self._pool = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def render(self, jobs: list[PdfJob], done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
         """Render `jobs`, several at a time in worker processes when there is more than one."""
@@ -216,7 +221,13 @@ class RenderPool:
                 done(results[job.name])
             return results
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_process_context(),
+            context = _process_context()
+            if context.get_start_method() == "fork":
+                # The cycle collector of a forked worker would walk (and so copy) every object the
+                # course left in this process: a few hundred MB per worker for a large course.
+                gc.freeze()
+                self._frozen = True
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=ignore_interrupts)
         # The largest documents first, so that the pool does not wait on one at the end.
         ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)

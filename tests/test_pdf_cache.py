@@ -50,8 +50,8 @@ def build(course_dir: Path, cache: Path | None, out: Path, warnings: list | None
 def test_an_unchanged_course_comes_from_the_cache(course_dir, tmp_path):
     first, note = build(course_dir, tmp_path / "cache", tmp_path / "out1")
     # learner and trainer: a front part (laid out twice: without, then with its page numbers),
-    # the module's part and one document of page labels each; the certificate whole
-    assert "printed in 5 parts: 9 laid out, 0 from the cache" in note
+    # the module's part and one document of page labels each; the trainer's session plan; the certificate whole
+    assert "printed in 6 parts: 10 laid out, 0 from the cache" in note
     second, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
     assert ": 0 laid out," in note
     assert second == first
@@ -121,11 +121,11 @@ def test_other_fonts_or_another_date_mean_new_pdfs(course_dir, tmp_path, monkeyp
     build(course_dir, tmp_path / "cache", tmp_path / "out1")
     monkeypatch.setattr(pdf_cache, "font_fingerprint", lambda: "a font was installed")
     _, note = build(course_dir, tmp_path / "cache", tmp_path / "out2")
-    assert ": 9 laid out, 0 from the cache" in note
+    assert ": 10 laid out, 0 from the cache" in note
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718323200")  # the next day: a new date on every cover
     pdfs, note = build(course_dir, tmp_path / "cache", tmp_path / "out3")
-    # the fronts (twice each) and the certificate's metadata; the modules' parts and the labels stay
-    assert ": 5 laid out, 4 from the cache" in note
+    # the fronts (twice each) and the certificate's metadata; the later parts and the labels stay
+    assert ": 5 laid out, 5 from the cache" in note
     assert PdfReader(tmp_path / "out3/pdf/cours-fr-learner.pdf").metadata["/CreationDate"].startswith("D:20240614")
 
 

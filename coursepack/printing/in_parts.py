@@ -1,16 +1,16 @@
 """Each edition printed in parts, through the cache, and joined.
 
 For a workbook (learner or trainer edition):
-1. every module part renders, in parallel (an unchanged part comes from the
-   cache: its PDF does not depend on where it ends up in the book), and beside
-   them a draft of the front part with stand-in page numbers, for its length;
+1. every part after the front (the session plan, the modules) renders, in
+   parallel (an unchanged part comes from the cache: its PDF does not depend
+   on where it ends up in the book), and beside them a draft of the front part with stand-in page numbers, for its length;
 2. the front part renders with the contents' page numbers, which follow from
    the draft's length and the parts' lengths, and beside it the page labels
    ("Page 7 of 412", in documents of `page_labels.CHUNK` pages); if the front
    comes out of another length than its draft, both are laid out again;
 3. the parts and the labels are joined (`pdf_join`); the joined PDF is kept in
    the cache too, by what it is made of.
-A document with no module sections (the certificate, or a theme's workbook
+A document with no such sections (the certificate, or a theme's workbook
 without them) is printed whole, as before.
 """
 
@@ -51,9 +51,9 @@ class PartPrinter:
         books = {job.name: _Book(job, f"{stem}-{job.name}", parts.split(job.html)) for job in documents}
         whole = [book for book in books.values() if len(book.parts) == 1]
         split = [book for book in books.values() if len(book.parts) > 1]
-        # The fronts' drafts (for their length) lay out beside the modules' parts.
+        # The fronts' drafts (for their length) lay out beside the other parts.
         first_round = ([replace(book.job, name=book.stem) for book in whole]
-                       + [job for book in split for job in book.module_jobs()]
+                       + [job for book in split for job in book.later_jobs()]
                        + [book.draft_job() for book in split])
         done = self._render(first_round)
         printed = {book.name: Printed(book.name, done[book.stem].pdf, done[book.stem].warnings) for book in whole}
@@ -111,7 +111,7 @@ class PartPrinter:
         return finished
 
     def _joined(self, book: _Book, front: Rendered, done: dict[str, Rendered], labels: list[Rendered]) -> Printed:
-        members = [front] + [done[name] for name in book.module_names] + labels
+        members = [front] + [done[name] for name in book.later_names] + labels
         key = self.cache.joined_key([m.pdf for m in members], book.label_starts)
         warnings = list(dict.fromkeys(w for m in members for w in m.warnings))
         kept = self.cache.get(book.stem, key)
@@ -132,7 +132,7 @@ class _Book:
         self.part_css = page_labels.without_page_numbers(job.css) if len(cut) > 1 else job.css
         self.front_name = f"{stem}-front"
         self.draft_name = f"{stem}-front-draft"
-        self.module_names = [f"{stem}-{part.key}" for part in cut[1:]]
+        self.later_names = [f"{stem}-{part.key}" for part in cut[1:]]
         self.label_starts: list[int] = []
 
     def _job(self, name: str, html: str) -> PdfJob:
@@ -140,8 +140,8 @@ class _Book:
                        assets=used_assets(html, self.part_css, self.job.assets),
                        links_elsewhere=tuple(parts.links_elsewhere(html)))
 
-    def module_jobs(self) -> list[PdfJob]:
-        return [self._job(name, part.html) for name, part in zip(self.module_names, self.parts[1:])]
+    def later_jobs(self) -> list[PdfJob]:
+        return [self._job(name, part.html) for name, part in zip(self.later_names, self.parts[1:])]
 
     def draft_job(self) -> PdfJob:
         """The front part with stand-in page numbers: laid out for its length alone."""
@@ -155,7 +155,7 @@ class _Book:
 
     def _pages_of_anchors(self, front_pages: int, done: dict[str, Rendered]) -> dict[str, int]:
         pages, first = {}, front_pages + 1
-        for name in self.module_names:
+        for name in self.later_names:
             for anchor, page in done[name].anchors.items():
                 pages.setdefault(anchor, first + page)
             first += done[name].pages
@@ -163,7 +163,7 @@ class _Book:
 
     def label_jobs(self, front_pages: tuple[str, ...], done: dict[str, Rendered]) -> list[PdfJob]:
         """The page label documents, for a front part whose pages have these @page names."""
-        names = list(front_pages) + [n for name in self.module_names for n in done[name].page_names]
+        names = list(front_pages) + [n for name in self.later_names for n in done[name].page_names]
         jobs = []
         self.label_starts = []
         for start, chunk in page_labels.chunks(names):

@@ -45,7 +45,7 @@ def join(parts: Sequence[PartPdf], labels: Sequence[tuple[int, bytes]] = ()) -> 
         for source, part in zip(sources[1:], parts[1:]):
             first = len(out.pages)
             with warnings.catch_warnings():  # that named destinations are not carried over: done below
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
                 out.pages.extend(source.pages)  # pages first: what refers to them then maps to the copies
             tree.append(source, out.pages[first:])
             destinations.update(_own_destinations(source, out, part.anchors))

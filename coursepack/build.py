@@ -141,7 +141,8 @@ def build(
     report = BuildReport(course, out, names, warnings=warnings, course_id=course.id, module_count=len(course.modules))
     builders = {name: builder_class(name)(BuildContext(theme=theme)) for name in names}
     inputs = {name: builders[name].inputs_key(course) for name in names}
-    keys = {name: _format_key(name, course, theme, inputs[name]) for name in names}
+    versions = installed_versions(RENDERING_LIBRARIES)
+    keys = {name: _format_key(name, course, theme, inputs[name], versions) for name in names}
     owned = {name: builders[name].outputs(course) for name in names}
     try:
         lock = output_lock(out, on_wait)
@@ -329,21 +330,11 @@ def _relay(messages, progress) -> None:
 # ---------------------------------------------------------------- skipping unchanged formats
 
 
-def _format_key(name: str, course: Course, theme: Theme, inputs: str) -> str:
+def _format_key(name: str, course: Course, theme: Theme, inputs: str, versions: list[str]) -> str:
     digest = hashlib.sha256()
-    versions = [__version__] + [_version(lib) for lib in RENDERING_LIBRARIES]
-    for part in (name, course.digest, theme.digest, inputs, *versions):
+    for part in (name, course.digest, theme.digest, inputs, __version__, *versions):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
-
-
-def _version(distribution: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 class _OutputRecord:

@@ -274,3 +274,25 @@ def test_a_cache_entry_planted_in_the_course_folder_is_never_unpickled(fixture_c
     report = build(course, ["html"])
     assert not marker.exists(), "an entry planted in the course's cache was unpickled"
     assert report.unchanged == [] and "One more line." in html_of(course / "output")
+
+
+def test_a_module_from_the_cache_carries_the_same_files_and_media_types_as_a_fresh_load(tmp_path):
+    from coursepack.loading import load_course
+
+    (tmp_path / "course.yml").write_text('id: cached\ntitle: Cached\nversion: "1"\n')
+    media = tmp_path / "modules/01-all/media"
+    media.mkdir(parents=True)
+    (media / "desk.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (media / "form.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "modules/01-all/lesson.md").write_text(
+        "---\ntitle: T\n---\n![The desk](media/desk.svg)\n\n[The form](media/form.pdf)\n")
+    cache = tmp_path / ".coursepack-cache"
+
+    def files(course):
+        return [(a.path, a.data, a.media_type) for a in course.assets]
+
+    fresh = load_course(tmp_path, cache_dir=cache).course
+    cached = load_course(tmp_path, cache_dir=cache).course
+    assert files(fresh) == files(cached) == files(load_course(tmp_path).course)
+    assert [a.media_type for a in cached.assets] == ["image/svg+xml", "application/pdf"]
+    assert cached.modules[0].lesson == fresh.modules[0].lesson

@@ -159,9 +159,6 @@ def build(
         if stale:
             with StagedOutput(out) as tree:
                 for name in stale:
-                    for path in owned[name]:
-                        tree.remove(path)
-                for name in stale:
                     progress.start(name, builders[name].steps(course))
                 results = _run_builders(stale, course, course_dir, cache_dir, tree, progress, jobs)
             for name, (builder_warnings, notes) in results.items():
@@ -306,7 +303,10 @@ def _run_one(name, course, course_dir, cache_dir, staging_root, step):
 
     theme = Theme(course_dir, keep_compiled=cache_dir is not None)
     context = BuildContext(theme=theme, cache_dir=cache_dir, step=step)
-    builder_class(name)(context).write(course, OutputTree(staging_root))
+    builder = builder_class(name)(context)
+    tree = OutputTree(staging_root)  # it holds links to the last build's files
+    builder.write(course, tree)
+    tree.keep_only_written(builder.outputs(course))
     return context.warnings, context.notes
 
 

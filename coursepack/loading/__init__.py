@@ -18,7 +18,7 @@ from coursepack.errors import CourseErrors, Problem, ProblemLog
 from coursepack.loading.lesson import estimate_minutes, load_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
-from coursepack.loading.module_cache import ModuleCache, collector_paused, module_key, sha256
+from coursepack.loading.module_cache import ModuleCache, module_key, sha256
 from coursepack.loading.source_files import check_location, name_with_backslash, read_source, unreadable
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
@@ -56,8 +56,7 @@ def load_course(
     info, course_yml = _load_course_file(root, renderer, known_formats, log, assets)
     default_passing = info.passing_score if info else 80
     cache = ModuleCache(cache_dir)
-    with collector_paused():  # most modules come from the cache, as pickles
-        modules = _load_modules(root, renderer, default_passing, log, assets, cache)
+    modules = _load_modules(root, renderer, default_passing, log, assets, cache)
     _check_question_ids(modules, log)
     _check_asset_names(assets, log)
     log.raise_if_any()

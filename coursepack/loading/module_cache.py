@@ -15,10 +15,8 @@ may come from someone else: each entry is signed with this user's secret
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import pickle
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,21 +37,6 @@ class CachedModule:
     # The names beside each file used that begin with its stem: a poster or captions
     # file saved beside a recording later must load the module again.
     beside: tuple[tuple[str, ...], ...] = ()
-
-
-@contextmanager
-def collector_paused():
-    """For reading many entries: unpickling makes many objects and no garbage, and
-    the cycle collector, run after every 700 new objects, would only slow it down
-    (reading 999 entries took twice as long with it). Pausing it around each
-    entry alone does not help: the count of new objects carries over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def sha256(data: bytes) -> str:

@@ -86,7 +86,9 @@ class SizeResult:
 
 def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
     """Run a command to its end: its wall time and CPU time in seconds, its peak resident memory in MB."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    # Bytecode may be written and read, as for an installed package (see `write_bytecode`).
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(REPO), NO_COLOR="1")
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
@@ -98,6 +100,14 @@ def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, fl
             output.seek(0)
             sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{output.read().decode(errors='replace')}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def write_bytecode() -> None:
+    """Compile coursepack's modules first, as pip does when it installs a package: else
+    the first build measured, or every build when PYTHONDONTWRITEBYTECODE is set in the
+    environment, compiles them all from source (40 to 80 ms a build here)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "coursepack")], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def best_of(repeat: int, command: list[str], before=None, cwd: Path | None = None) -> Measured:
@@ -372,6 +382,7 @@ def main() -> None:
     sizes = [10, 100] if args.quick else [int(n) for n in args.sizes.split(",")]
     repeat = 1 if args.quick else args.repeat
 
+    write_bytecode()
     info = machine()
     mkdocs, mkdocs_note = (None, "mkdocs skipped") if args.no_mkdocs else mkdocs_python()
     if mkdocs is None and not args.no_mkdocs:

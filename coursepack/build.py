@@ -73,13 +73,13 @@ class BuildReport:
 
 def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list[Problem]]:
     """Load and validate the course and its own templates; raises CourseErrors with every problem."""
-    from coursepack.builders import registry
+    from coursepack.builders import format_names
     from coursepack.loading import load_course
     from coursepack.theme import Theme
 
     theme_problems = Theme(course_dir).problems() if (course_dir / "course.yml").is_file() else []
     try:
-        result = load_course(course_dir, known_formats=tuple(registry()), cache_dir=cache_dir)
+        result = load_course(course_dir, known_formats=format_names(), cache_dir=cache_dir)
     except CourseErrors as exc:
         raise CourseErrors([*exc.problems, *theme_problems]) from None
     if theme_problems:
@@ -89,20 +89,20 @@ def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list
 
 def choose_formats(course: Course, requested: list[str] | None) -> list[str]:
     """The formats to build, in build order: those asked for, else the course's, else all."""
-    from coursepack.builders import registry
+    from coursepack.builders import format_names
 
-    known = registry()
+    known = format_names()
     names = requested or list(course.outputs or known)
     require_known(names)
-    return sorted(dict.fromkeys(names), key=list(known).index)
+    return sorted(dict.fromkeys(names), key=known.index)
 
 
 def require_known(names: list[str]) -> None:
-    from coursepack.builders import registry
+    from coursepack.builders import format_names
 
-    unknown = [n for n in names if n not in registry()]
+    unknown = [n for n in names if n not in format_names()]
     if unknown:
-        raise UnknownFormat(f"unknown format '{unknown[0]}' (known: {', '.join(registry())})")
+        raise UnknownFormat(f"unknown format '{unknown[0]}' (known: {', '.join(format_names())})")
 
 
 def build(
@@ -130,7 +130,7 @@ def build(
             quick.seconds = time.perf_counter() - started
             return quick
 
-    from coursepack.builders import BuildContext, registry
+    from coursepack.builders import BuildContext, builder_class
     from coursepack.theme import Theme
     from coursepack.writer import StagedOutput, output_lock
 
@@ -139,9 +139,10 @@ def build(
     names = choose_formats(course, formats)
     theme = Theme(course_dir)
     report = BuildReport(course, out, names, warnings=warnings, course_id=course.id, module_count=len(course.modules))
-    builders = {name: registry()[name](BuildContext(theme=theme)) for name in names}
+    builders = {name: builder_class(name)(BuildContext(theme=theme)) for name in names}
     inputs = {name: builders[name].inputs_key(course) for name in names}
-    keys = {name: _format_key(name, course, theme, inputs[name]) for name in names}
+    versions = installed_versions(RENDERING_LIBRARIES)
+    keys = {name: _format_key(name, course, theme, inputs[name], versions) for name in names}
     owned = {name: builders[name].outputs(course) for name in names}
     try:
         lock = output_lock(out, on_wait)
@@ -157,9 +158,6 @@ def build(
             report.notes += outputs.notes(name)
         if stale:
             with StagedOutput(out) as tree:
-                for name in stale:
-                    for path in owned[name]:
-                        tree.remove(path)
                 for name in stale:
                     progress.start(name, builders[name].steps(course))
                 results = _run_builders(stale, course, course_dir, cache_dir, tree, progress, jobs)
@@ -258,12 +256,6 @@ def refuse_unsafe_output(out: Path, course_dir: Path) -> None:
 
 def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progress, jobs):
     """Run each builder; several at once in worker processes when there is more than one."""
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    from coursepack.workers import ignore_interrupts, stop_workers
-
     jobs = jobs or os.cpu_count() or 1
     if len(names) == 1 or jobs == 1:
         results = {}
@@ -272,6 +264,12 @@ def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progre
                                      lambda message, name=name: progress.advance(name, message))
             progress.finish(name)
         return results
+    import multiprocessing  # only here: a build of one format needs no workers
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from coursepack.workers import ignore_interrupts, stop_workers
+
     # Fork keeps start-up cheap where it exists; the model is picklable for the others.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
@@ -299,13 +297,16 @@ def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progre
 
 
 def _run_one(name, course, course_dir, cache_dir, staging_root, step):
-    from coursepack.builders import BuildContext, registry
+    from coursepack.builders import BuildContext, builder_class
     from coursepack.theme import Theme
     from coursepack.writer import OutputTree
 
     theme = Theme(course_dir, keep_compiled=cache_dir is not None)
     context = BuildContext(theme=theme, cache_dir=cache_dir, step=step)
-    registry()[name](context).write(course, OutputTree(staging_root))
+    builder = builder_class(name)(context)
+    tree = OutputTree(staging_root)  # it holds links to the last build's files
+    builder.write(course, tree)
+    tree.keep_only_written(builder.outputs(course))
     return context.warnings, context.notes
 
 
@@ -329,21 +330,11 @@ def _relay(messages, progress) -> None:
 # ---------------------------------------------------------------- skipping unchanged formats
 
 
-def _format_key(name: str, course: Course, theme: Theme, inputs: str) -> str:
+def _format_key(name: str, course: Course, theme: Theme, inputs: str, versions: list[str]) -> str:
     digest = hashlib.sha256()
-    versions = [__version__] + [_version(lib) for lib in RENDERING_LIBRARIES]
-    for part in (name, course.digest, theme.digest, inputs, *versions):
+    for part in (name, course.digest, theme.digest, inputs, __version__, *versions):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
-
-
-def _version(distribution: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 class _OutputRecord:

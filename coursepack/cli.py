@@ -103,13 +103,13 @@ def cli() -> None:
 
 
 class _FormatsOption(click.Option):
-    """--format, whose help lists the formats: finding them imports every builder,
+    """--format, whose help lists the formats: the registry imports the model,
     so that is done only when the help is shown."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        from coursepack.builders import registry
+        from coursepack.builders import format_names
 
-        self.help = "Formats to build (default: the course's 'outputs', else all): " + ", ".join(registry()) + "."
+        self.help = "Formats to build (default: the course's 'outputs', else all): " + ", ".join(format_names()) + "."
         return super().get_help_record(ctx)
 
 

@@ -2,10 +2,14 @@
 
 A build writes into a staging folder beside the destination. The staging
 folder starts as a copy of the current output made of hard links (cheap, and
-the outputs a build does not remake are kept); every write first unlinks the
-path, so the old files are never changed in place. Only when every builder has
-succeeded does the staging folder replace the output folder; on failure it is
-removed and the output is exactly as it was.
+the outputs a build does not remake are kept). A file written with the bytes
+it already holds stays the link it is (reading is far cheaper than writing
+again, and most of a packet is unchanged after one lesson changed); any other
+write first unlinks the path, so the old files are never changed in place.
+What a remade format wrote before but not this time is removed after it has
+written. Only when every builder has succeeded does the staging folder
+replace the output folder; on failure it is removed and the output is exactly
+as it was.
 
 Faults are recoverable: a lock beside the output lets one build at a time
 stage and swap (another waits); staging folders that a killed build left
@@ -17,8 +21,10 @@ else happens.
 from __future__ import annotations
 
 import os
+import posixpath
 import secrets
 import shutil
+import stat
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -37,19 +43,26 @@ class OutputTree:
     def __init__(self, root: Path):
         self.root = root
         self.written: list[str] = []
+        self._folders: set[Path] = set()  # folders known to exist under root
 
     def path(self, relative: str) -> Path:
         """A fresh path to write `relative` to, its folder made and old file unlinked."""
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
+            self._folders = {folder for folder in self._folders if not folder.is_relative_to(target)}
         else:
             target.unlink(missing_ok=True)
         self.written.append(relative)
         return target
 
     def write_bytes(self, relative: str, data: bytes) -> None:
+        if _holds(self.root / relative, data):  # the last build's file, linked: keep it
+            self.written.append(relative)
+            return
         target = self.path(relative)
         try:
             target.write_bytes(data)
@@ -58,6 +71,30 @@ class OutputTree:
                 raise OSError(exc.errno, exc.strerror, str(target)) from None
             raise
 
+    def keep_only_written(self, owned: Iterable[str]) -> None:
+        """Remove what is under `owned` (a format's paths) that was not written since
+        this tree was made: the files of the last build that this one no longer makes."""
+        written = {posixpath.normpath(path) for path in self.written}
+        self._folders.clear()  # some may be removed below
+
+        def unwritten(path: str) -> bool:
+            return not any(part in written for part in _self_and_parents(path))
+
+        for path in owned:
+            target = self.root / path
+            if target.is_symlink() or not target.is_dir():
+                if os.path.lexists(target) and unwritten(path):
+                    target.unlink()
+                continue
+            for folder, dirs, files in os.walk(target, topdown=False):
+                links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+                for name in (*files, *links):
+                    file = os.path.join(folder, name)
+                    if unwritten(Path(file).relative_to(self.root).as_posix()):
+                        os.unlink(file)
+                if not os.listdir(folder) and unwritten(Path(folder).relative_to(self.root).as_posix()):
+                    os.rmdir(folder)
+
     def write_text(self, relative: str, text: str) -> None:
         self.write_bytes(relative, text.encode("utf-8"))
 
@@ -65,12 +102,22 @@ class OutputTree:
         """A deterministic zip: entries in the order given, fixed dates and modes."""
         self.write_bytes(relative, zip_bytes(entries, stored))
 
-    def remove(self, relative: str) -> None:
-        target = self.root / relative
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a plain file holding exactly `data`."""
+    try:
+        info = os.lstat(target)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(target, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+def _self_and_parents(relative: str) -> list[str]:
+    parts = posixpath.normpath(relative).split("/")
+    return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
 
 
 def zip_bytes(entries: Iterable[tuple[str, bytes]], stored: Iterable[str] = ()) -> bytes:

@@ -274,3 +274,57 @@ def test_a_cache_entry_planted_in_the_course_folder_is_never_unpickled(fixture_c
     report = build(course, ["html"])
     assert not marker.exists(), "an entry planted in the course's cache was unpickled"
     assert report.unchanged == [] and "One more line." in html_of(course / "output")
+
+
+def test_a_module_from_the_cache_carries_the_same_files_and_media_types_as_a_fresh_load(tmp_path):
+    from coursepack.loading import load_course
+
+    (tmp_path / "course.yml").write_text('id: cached\ntitle: Cached\nversion: "1"\n')
+    media = tmp_path / "modules/01-all/media"
+    media.mkdir(parents=True)
+    (media / "desk.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (media / "form.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "modules/01-all/lesson.md").write_text(
+        "---\ntitle: T\n---\n![The desk](media/desk.svg)\n\n[The form](media/form.pdf)\n")
+    cache = tmp_path / ".coursepack-cache"
+
+    def files(course):
+        return [(a.path, a.data, a.media_type) for a in course.assets]
+
+    fresh = load_course(tmp_path, cache_dir=cache).course
+    cached = load_course(tmp_path, cache_dir=cache).course
+    assert files(fresh) == files(cached) == files(load_course(tmp_path).course)
+    assert [a.media_type for a in cached.assets] == ["image/svg+xml", "application/pdf"]
+    assert cached.modules[0].lesson == fresh.modules[0].lesson
+
+
+def test_files_whose_bytes_did_not_change_are_kept_as_they_were(fixture_course):
+    course = fixture_course("packet-engines")
+    build(course, ["html"])
+    out = course / "output" / "html"
+    before = {p.relative_to(out): p.stat() for p in out.rglob("*") if p.is_file()}
+    lesson = course / "modules" / "01-greeting" / "lesson.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    build(course, ["html"])
+    after = {p.relative_to(out): p.stat() for p in out.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    changed = {str(path) for path in after if (after[path].st_ino, after[path].st_mtime_ns)
+               != (before[path].st_ino, before[path].st_mtime_ns)}
+    # One more line changes no minutes and no outline: only the module's own page is new.
+    assert changed == {"greeting.html"}
+    assert "One more line." in (out / "greeting.html").read_text(encoding="utf-8")
+
+
+def test_files_a_build_no_longer_makes_are_removed_as_from_a_clean_build(fixture_course, tmp_path):
+    course = fixture_course("packet-engines")
+    build(course, ["html"])
+    (course / "output" / "html" / "assets" / "extra").mkdir()
+    (course / "output" / "html" / "assets" / "extra" / "left.txt").write_text("an old file")
+    shutil.rmtree(sorted((course / "modules").iterdir())[-1])
+    build(course, ["html"])
+    clean = tmp_path / "clean"
+    shutil.copytree(course, clean, ignore=shutil.ignore_patterns("output", ".coursepack-cache"))
+    build(clean, ["html"], use_cache=False)
+    assert tree_digest(course / "output") == tree_digest(clean / "output")
+    folders = sorted(p.relative_to(course / "output") for p in (course / "output").rglob("*") if p.is_dir())
+    assert folders == sorted(p.relative_to(clean / "output") for p in (clean / "output").rglob("*") if p.is_dir())

@@ -1,8 +1,10 @@
 """The registry of output formats.
 
-Every module in this package that defines a `Builder` subclass with a `name`
-is a format: `--format` accepts exactly these names. Adding a format is adding
-a module here; nothing else changes.
+`FORMATS` names each format and the module of this package that defines its
+`Builder`, in build order, so that a build imports only the builders it runs
+(importing all of them costs more than a one-lesson rebuild can spare).
+Adding a format is adding a module here and its line in `FORMATS`: a test
+scans the package and fails when the two disagree.
 """
 
 from __future__ import annotations
@@ -13,9 +15,41 @@ from functools import cache
 
 from coursepack.builders.base import Builder, BuildContext
 
+# Format name -> module, in build order (the builders' `order`, then the name).
+FORMATS = {
+    "html": "html",
+    "single": "single",
+    "pdf": "pdf",
+    "scorm12": "scorm12",
+    "scorm2004": "scorm2004",
+    "scorm2004v3": "scorm2004",
+    "cmi5": "cmi5",
+    "xapi": "xapi",
+    "cc": "cc",
+    "qti": "qti",
+    "moodle": "moodle",
+    "gift": "gift",
+}
+
+
+def format_names() -> tuple[str, ...]:
+    """Every format, in build order, without importing any builder."""
+    return tuple(FORMATS)
+
+
+def builder_class(name: str) -> type[Builder]:
+    """The builder of one format; imports its module only."""
+    module = importlib.import_module(f"{__name__}.{FORMATS[name]}")
+    for cls in vars(module).values():
+        if isinstance(cls, type) and issubclass(cls, Builder) and cls.__dict__.get("name") == name:
+            return cls
+    raise LookupError(f"{module.__name__} defines no builder named '{name}'")
+
 
 @cache
-def registry() -> dict[str, type[Builder]]:
+def scanned() -> dict[str, tuple[str, type[Builder]]]:
+    """Every builder the package defines, found by importing all its modules:
+    name -> (module, class), in build order. What `FORMATS` must agree with."""
     for module in pkgutil.iter_modules(__path__):
         if module.name != "base" and not module.name.startswith("_"):
             importlib.import_module(f"{__name__}.{module.name}")
@@ -24,13 +58,9 @@ def registry() -> dict[str, type[Builder]]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if "name" in cls.__dict__:
-            found[cls.name] = cls
-    return dict(sorted(found.items(), key=lambda item: (item[1].order, item[0])))
+        if "name" in cls.__dict__ and cls.__module__.startswith(f"{__name__}."):
+            found[cls.name] = (cls.__module__.rpartition(".")[2], cls)
+    return dict(sorted(found.items(), key=lambda item: (item[1][1].order, item[0])))
 
 
-def format_names() -> tuple[str, ...]:
-    return tuple(registry())
-
-
-__all__ = ["Builder", "BuildContext", "registry", "format_names"]
+__all__ = ["Builder", "BuildContext", "FORMATS", "builder_class", "format_names", "scanned"]

@@ -13,6 +13,7 @@ the HTML is cut at those marks into segments.
 from __future__ import annotations
 
 import html as htmllib
+import importlib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from coursepack.loading.markdown_linear import make_linear
 from coursepack.loading.typography import FrenchSpacing, is_french, smarty_config
 from coursepack.model import Prose, Reflect, Scenario, Segment, TocEntry, TrainerNote
 
+# Python-Markdown's extensions, by the name its documentation gives each, with our settings.
 EXTENSIONS = [
     "tables",
     "fenced_code",
@@ -45,6 +47,24 @@ EXTENSIONS = [
     "smarty",
 ]
 EXTENSION_CONFIGS = {"toc": {"permalink": False, "toc_depth": "2-3"}}
+
+
+def _extension(name: str, config: dict) -> Extension:
+    """The extension `name` made from its module's `makeExtension`, as Python-Markdown
+    would: given by name, Python-Markdown first reads every installed package's entry
+    points to look for it, which takes longer than a one-lesson rebuild can spare."""
+    module = importlib.import_module(name if "." in name else f"markdown.extensions.{name}")
+    return module.makeExtension(**config)
+
+
+def _markdown(language: str, french: bool, configs: dict[str, dict], own: list[Extension] = ()) -> markdown.Markdown:
+    configs = {**EXTENSION_CONFIGS, "smarty": smarty_config(language), **{
+        name: {**EXTENSION_CONFIGS.get(name, {}), **config} for name, config in configs.items()}}
+    extensions = [_extension(name, configs.get(name, {})) for name in EXTENSIONS]
+    md = markdown.Markdown(extensions=[*extensions, *([FrenchSpacing()] if french else []), *own])
+    make_linear(md)
+    return md
+
 
 # Text that Python-Markdown (with our extensions) leaves as it is, but for escaping:
 # straight quotes are not in it, since `smarty` makes them typographic.
@@ -164,21 +184,25 @@ class MarkdownRenderer:
         """Quotes and spacing for a course in `language` (its course.yml says which)."""
         self.language = language if isinstance(language, str) else "en"
         self._french = is_french(self.language)
-        own = [FrenchSpacing()] if self._french else []
-        smarty = {"smarty": smarty_config(self.language)}
-        self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, *own, _LearningBlocksExtension()], extension_configs={**EXTENSION_CONFIGS, **smarty}
-        )
-        self._trainer_md = markdown.Markdown(
-            extensions=[*EXTENSIONS, *own],
-            extension_configs={
-                "toc": {**EXTENSION_CONFIGS["toc"], "slugify": self._trainer_slug},
+        # Each Python-Markdown is made when first used: a build whose lessons all
+        # come from the module cache, or whose lessons have no trainer notes, makes fewer.
+        self._learner: markdown.Markdown | None = None
+        self._trainer: markdown.Markdown | None = None
+
+    @property
+    def _md(self) -> markdown.Markdown:
+        if self._learner is None:
+            self._learner = _markdown(self.language, self._french, {}, [_LearningBlocksExtension()])
+        return self._learner
+
+    @property
+    def _trainer_md(self) -> markdown.Markdown:
+        if self._trainer is None:
+            self._trainer = _markdown(self.language, self._french, {
+                "toc": {"slugify": self._trainer_slug},
                 "footnotes": {"UNIQUE_IDS": True, "SEPARATOR": "-trainer-"},
-                **smarty,
-            },
-        )
-        make_linear(self._md)
-        make_linear(self._trainer_md)
+            })
+        return self._trainer
 
     def inline_or_block(self, text: str, inline: bool = False) -> str:
         """A short text (a prompt, a choice) as HTML; `inline` drops a lone <p>."""

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from coursepack import __version__
 from coursepack.code_digest import code_digest
-from coursepack.loading.links import media_type
 from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
 from coursepack.unchanged import names_beside
@@ -32,7 +31,9 @@ from coursepack.user_cache import signed, verified
 @dataclass(frozen=True)
 class CachedModule:
     module: Module
-    assets: tuple[tuple[str, str], ...]  # (course-relative path, sha256) of each file used
+    # (course-relative path, sha256, media type) of each file used; the media type as
+    # the first load found it, since finding it again reads the system's MIME tables.
+    assets: tuple[tuple[str, str, str], ...]
     # The names beside each file used that begin with its stem: a poster or captions
     # file saved beside a recording later must load the module again.
     beside: tuple[tuple[str, ...], ...] = ()
@@ -79,11 +80,11 @@ class ModuleCache:
         assets = []
         inside = root.resolve()
         try:
-            if entry.beside != tuple(tuple(names_beside(root, path)) for path, _ in entry.assets):
+            if entry.beside != tuple(tuple(names_beside(root, path)) for path, _, _ in entry.assets):
                 return None
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, ValueError):  # ValueError: an entry of an older shape
             return None
-        for path, digest in entry.assets:
+        for path, digest, kind in entry.assets:
             if not (root / path).resolve().is_relative_to(inside):
                 return None  # now a link out of the course: loading again reports it
             try:
@@ -92,7 +93,7 @@ class ModuleCache:
                 return None
             if sha256(data) != digest:
                 return None
-            assets.append(Asset(path, data, media_type(path)))
+            assets.append(Asset(path, data, kind))
         return entry.module, assets
 
     def put(self, key: str, module: Module, assets: list[Asset], root: Path) -> None:
@@ -102,7 +103,7 @@ class ModuleCache:
             beside = tuple(tuple(names_beside(root, a.path)) for a in assets)
         except OSError:
             return
-        entry = CachedModule(module, tuple((a.path, sha256(a.data)) for a in assets), beside)
+        entry = CachedModule(module, tuple((a.path, sha256(a.data), a.media_type) for a in assets), beside)
         try:
             blob = signed(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
             if blob is None:

@@ -13,9 +13,6 @@ import html
 import re
 from dataclasses import dataclass
 
-import webvtt
-from webvtt.errors import MalformedFileError
-
 from coursepack.model import Cue
 
 _TIME = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
@@ -104,6 +101,9 @@ def _ms(parts) -> int:
 
 
 def _cues(text: str, timings: list[tuple[int, int, int]]) -> tuple[tuple[Cue, ...], list[VttProblem]]:
+    import webvtt  # here: most builds read no captions file (and a module from the cache none)
+    from webvtt.errors import MalformedFileError
+
     try:
         captions = webvtt.from_string(text).captions
     except MalformedFileError as exc:

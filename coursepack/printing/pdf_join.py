@@ -35,34 +35,35 @@ class PartPdf:
 
 def join(parts: Sequence[PartPdf], labels: Sequence[tuple[int, bytes]] = ()) -> bytes:
     """One PDF of `parts` in order, with each label document's pages drawn from page index `start` on."""
-    sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
-    labels_open = [(start, pikepdf.open(io.BytesIO(data))) for start, data in labels]
+    out = pikepdf.open(io.BytesIO(parts[0].pdf))
     try:
-        out = sources[0]
         tree = _StructTree(out)
         destinations = _own_destinations(out, out, parts[0].anchors)
         bookmarks = []
-        for source, part in zip(sources[1:], parts[1:]):
-            first = len(out.pages)
-            with warnings.catch_warnings():  # that named destinations are not carried over: done below
-                warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
-                out.pages.extend(source.pages)  # pages first: what refers to them then maps to the copies
-            tree.append(source, out.pages[first:])
-            destinations.update(_own_destinations(source, out, part.anchors))
-            bookmarks.extend(_outline(source, out))
+        for part in parts[1:]:
+            # Each part is closed once copied, so that a book of 1000 parts is not all open at once.
+            with pikepdf.open(io.BytesIO(part.pdf)) as source:
+                first = len(out.pages)
+                with warnings.catch_warnings():  # that named destinations are not carried over: done below
+                    warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
+                    out.pages.extend(source.pages)  # pages first: what refers to them then maps to the copies
+                tree.append(source, out.pages[first:])
+                destinations.update(_own_destinations(source, out, part.anchors))
+                bookmarks.extend(_outline(source, out))
+                _own_streams([page.obj for page in out.pages[first:]])
         _set_destinations(out, destinations)
         if bookmarks:
             with out.open_outline() as outline:
                 outline.root.extend(bookmarks)
-        for start, label_pdf in labels_open:
-            _draw_labels(out, label_pdf, start)
+        for start, data in labels:
+            with pikepdf.open(io.BytesIO(data)) as label_pdf:
+                _own_streams(_draw_labels(out, label_pdf, start))
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return buffer.getvalue()
     finally:
-        for pdf in sources + [pdf for _, pdf in labels_open]:
-            pdf.close()
+        out.close()
 
 
 class _StructTree:
@@ -169,7 +170,9 @@ def _bookmark(item: pikepdf.OutlineItem, out: pikepdf.Pdf) -> pikepdf.OutlineIte
     return copy
 
 
-def _draw_labels(out: pikepdf.Pdf, labels: pikepdf.Pdf, start: int) -> None:
+def _draw_labels(out: pikepdf.Pdf, labels: pikepdf.Pdf, start: int) -> list:
+    """Draw each label page onto its page; returns the forms drawn."""
+    forms = []
     for offset, label in enumerate(labels.pages):
         if b"BT" not in label.obj.Contents.read_bytes():
             continue  # a page without a label (the cover)
@@ -181,3 +184,27 @@ def _draw_labels(out: pikepdf.Pdf, labels: pikepdf.Pdf, start: int) -> None:
         # The part's own drawing is closed off first: it leaves its coordinate system changed.
         page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
         page.contents_add(pikepdf.Stream(out, b"Q\n" + _LABEL % str(name).encode()))
+        forms.append(form)
+    return forms
+
+
+def _own_streams(objects: list) -> None:
+    """Give the copied streams reachable from `objects` their data, so that the PDF they were
+    copied from can be closed (pikepdf reads a copied stream's data from its source when saving)."""
+    seen: set[tuple[int, int]] = set()
+    pending = list(objects)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Array):
+            pending.extend(item for item in node if isinstance(item, (Array, Dictionary, pikepdf.Stream)))
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        if isinstance(node, pikepdf.Stream):
+            node.write(node.read_raw_bytes(), filter=node.get("/Filter"), decode_parms=node.get("/DecodeParms"))
+        for key, value in node.items():
+            # Not up the page tree or the structure tree: only what the page draws with.
+            if key not in ("/Parent", "/P") and isinstance(value, (Array, Dictionary, pikepdf.Stream)):
+                pending.append(value)

@@ -23,7 +23,7 @@ from coursepack.builders.pdf import PdfBuilder, pdf_jobs
 from coursepack.loading import load_course
 from coursepack.printing import pdf_cache
 from coursepack.printing.editions import editions
-from coursepack.printing.pdf_render import ARCHIVAL, PdfJob, render, render_all
+from coursepack.printing.pdf_render import ARCHIVAL, PdfJob, RenderPool, render
 from coursepack.theme import Theme
 from coursepack.writer import OutputTree
 
@@ -138,7 +138,8 @@ def test_html_is_deterministic_for_a_given_date(course_dir):
 
 def test_pdfs_render_in_worker_processes(course_dir):
     jobs = pdf_jobs(load_course(course_dir).course, Theme(course_dir))
-    results = render_all(jobs, workers=2)
+    with RenderPool(workers=2) as pool:
+        results = pool.render(jobs)
     assert sorted(results) == sorted(NAMES)
     assert all(r.pdf.startswith(b"%PDF-") for r in results.values())
     assert {r.process for r in results.values()}.isdisjoint({os.getpid()})

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 SHORT = 0.4  # of the page's content height
 TIGHT = "is-tight"
 # The one place the renderer relies on the workbook's markup (templates/pdf/workbook.html).
-MODULE_SECTION = re.compile(r'<section class="module" id="([^"]+)">')
+_MODULE_SECTION = re.compile(r'<section class="module" id="([^"]+)">')
 
 
 def _boxes(box) -> Iterator:
@@ -64,4 +64,4 @@ def tightened(html: str, modules: list[str]) -> str:
             return match.group(0)
         return f'<section class="module {TIGHT}" id="{match.group(1)}">'
 
-    return MODULE_SECTION.sub(mark, html)
+    return _MODULE_SECTION.sub(mark, html)

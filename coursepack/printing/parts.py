@@ -22,7 +22,7 @@ PART_SECTION = re.compile(r'<section class="(?:module|session-plan)(?: [^"]*)?" 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _LOCAL_LINK = re.compile(r'<a\b[^>]*?\bhref="#([^"]+)"')
-_ID = re.compile(r'\bid="([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')  # not data-id="..."
 _METADATA = re.compile(r'<meta name="[^"]*" content="[^"]*">\n?')
 
 

@@ -37,7 +37,7 @@ class PdfCache:
 
     def key(self, job: PdfJob) -> str:
         digest = hashlib.sha256()
-        for part in (f"coursepack {__version__} {code_digest()}", _library_versions(), self.fonts(), str(job.variant),
+        for part in (_producer(), _library_versions(), self.fonts(), str(job.variant),
                      job.html, job.css, "\n".join(job.links_elsewhere)):
             _add(digest, part.encode("utf-8"))
         for asset in job.assets:
@@ -49,7 +49,7 @@ class PdfCache:
     def joined_key(self, members: list[bytes], label_starts: list[int]) -> str:
         """The key of an edition joined from these parts and label documents (by the joiner's code too)."""
         digest = hashlib.sha256()
-        _add(digest, f"coursepack {__version__} {code_digest()} pikepdf {_version('pikepdf')}".encode("utf-8"))
+        _add(digest, f"{_producer()} pikepdf {_version('pikepdf')}".encode("utf-8"))
         _add(digest, repr(label_starts).encode("utf-8"))
         for member in members:
             _add(digest, hashlib.sha256(member).digest())
@@ -113,6 +113,11 @@ def _write_atomically(target: Path, data: bytes) -> None:
 def _add(digest, data: bytes) -> None:
     digest.update(len(data).to_bytes(8, "big"))
     digest.update(data)
+
+
+def _producer() -> str:
+    """The coursepack that made an entry: its version and the digest of its code."""
+    return f"coursepack {__version__} {code_digest()}"
 
 
 def _version(name: str) -> str:

@@ -52,7 +52,6 @@ class Rendered:
     name: str
     pdf: bytes
     warnings: list[str] = field(default_factory=list)
-    cached: bool = False
     process: int = field(default_factory=os.getpid)  # which process rendered it
     page_names: tuple[str, ...] = ()  # the @page name of each page ("" for the default page)
     anchors: dict[str, int] = field(default_factory=dict)  # each id, and the page (from 0) it stands on
@@ -67,7 +66,7 @@ class Rendered:
 
     @classmethod
     def from_cache(cls, name: str, pdf: bytes, meta: dict) -> Rendered:
-        return cls(name, pdf, [str(w) for w in meta["warnings"]], cached=True,
+        return cls(name, pdf, [str(w) for w in meta["warnings"]],
                    page_names=tuple(meta["page_names"]), anchors=dict(meta["anchors"]))
 
 
@@ -236,13 +235,6 @@ class RenderPool:
             results[rendered.name] = rendered
             done(rendered)
         return results
-
-
-def render_all(jobs: list[PdfJob], workers: int | None = None,
-               done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
-    """Render `jobs` in a pool of their own (at most one process per job)."""
-    with RenderPool(min(len(jobs), workers or os.cpu_count() or 1)) as pool:
-        return pool.render(jobs, done)
 
 
 def _process_context():

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Protocol
 from coursepack import __version__
 from coursepack.code_digest import code_digest
 from coursepack.errors import CourseErrors, OutputProblem, Problem, UnknownFormat
-from coursepack.unchanged import (SourcesRecord, hold_output, installed_versions, sources_digest, used_files_digest,
-                                  whole_key)
+from coursepack.unchanged import (SourcesRecord, hold_output, installed_versions, one_theme_reading, sources_digest,
+                                  used_files_digest, whole_key)
 
 if TYPE_CHECKING:
     from coursepack.model import Course
@@ -115,6 +115,11 @@ def build(
     on_wait: Callable[[Path], None] = lambda path: None,
 ) -> BuildReport:
     """`on_wait` is told when another build is writing the same output and this one waits."""
+    with one_theme_reading():
+        return _build(course_dir, formats, out, progress, jobs, use_cache, on_wait)
+
+
+def _build(course_dir, formats, out, progress, jobs, use_cache, on_wait) -> BuildReport:
     started = time.perf_counter()
     progress = progress or _Silent()
     out = out or course_dir / "output"

@@ -44,9 +44,9 @@ COURSE_FILE = "course.yml"
 PORT_TRIES = 10  # a busy port moves the preview to the next free one, this far
 WATCHED_FILES = (COURSE_FILE,)
 WATCHED_FOLDERS = ("modules", "templates")
-SETTLE_SECONDS = 0.03  # saves this close together make one rebuild
 # How long watchfiles waits for quiet after a change before reporting it (its default is
-# 50 ms): an editor's save (write, rename) takes a few milliseconds.
+# 50 ms): an editor's save (write, rename) takes a few milliseconds, so the files of one
+# save come as one report, and saves that come while a rebuild runs make one rebuild after it.
 WATCH_STEP_MS = 20
 KEEPALIVE_SECONDS = 15  # lets a stream notice a closed tab
 SWAP_WAIT_SECONDS = 30  # a request for a file that a build is swapping in waits at most this
@@ -246,20 +246,18 @@ class SourceWatcher:
                 thread.join(timeout=2)
 
     def next_changes(self) -> set[str]:
-        """Waits for a save, then gathers the saves that follow within a moment."""
+        """Waits for a save, then takes every other one already reported (watchfiles waited for quiet)."""
         changed: set[str] = set()
         while not changed:
             try:
                 changed = self.saves.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive
             except queue.Empty:
                 continue
-        deadline = time.monotonic() + SETTLE_SECONDS
-        while (left := deadline - time.monotonic()) > 0:
+        while True:
             try:
-                changed |= self.saves.get(timeout=left)
+                changed |= self.saves.get_nowait()
             except queue.Empty:
-                break
-        return changed
+                return changed
 
     def _report(self, changes: set[tuple[watchfiles.Change, str]]) -> None:
         paths = {Path(path).relative_to(self.root).as_posix() for _, path in changes}
@@ -345,7 +343,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        tag = getattr(self, "_entity_tag", None)  # files but pages are revalidated by it; a page has the build's token in it
+        if tag:
+            self.send_header("ETag", tag)
+        self.send_header("Cache-Control", "no-cache" if tag else "no-store")
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -396,6 +397,18 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             except OSError:
                 return super().send_head()
             return self._send_html(HTTPStatus.OK, with_preview(page, problems, token))
+        if target.is_file():
+            # The build keeps a file whose bytes did not change as the same file (inode, time), so a
+            # reload after a save gets a 304 for it, and the browser keeps what it compiled of it.
+            try:
+                facts = target.stat()
+            except OSError:  # gone since: the handler says so
+                return super().send_head()
+            self._entity_tag = f'"{facts.st_ino:x}-{facts.st_mtime_ns:x}-{facts.st_size:x}"'
+            if self.headers.get("If-None-Match") == self._entity_tag:
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self.end_headers()
+                return None
         return super().send_head()
 
     def _send_html(self, status: HTTPStatus, body: bytes):

@@ -30,7 +30,8 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 COURSE_FILE = "course.yml"
@@ -55,8 +56,34 @@ def theme_folders(course_dir: Path | None) -> tuple[list[Path], Path]:
     return overrides, builtin
 
 
+# Within one build (`one_theme_reading`), the theme's digest by its folders: the sources'
+# digest, the check of the course and the builders each need it, and reading the theme's
+# files is a few milliseconds each time.
+_theme_digests: dict[tuple[Path, ...], str] | None = None
+
+
+@contextmanager
+def one_theme_reading() -> Iterator[None]:
+    """The theme is hashed once inside this block (a build): an edit during it is the next build's."""
+    global _theme_digests
+    outer, _theme_digests = _theme_digests, {} if _theme_digests is None else _theme_digests
+    try:
+        yield
+    finally:
+        _theme_digests = outer
+
+
 def theme_digest(folders: list[Path]) -> str:
     """A hash of every file of the theme, a course's overrides included."""
+    if _theme_digests is None:
+        return _hash_theme(folders)
+    key = tuple(folders)
+    if key not in _theme_digests:
+        _theme_digests[key] = _hash_theme(folders)
+    return _theme_digests[key]
+
+
+def _hash_theme(folders: list[Path]) -> str:
     digest = hashlib.sha256()
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):

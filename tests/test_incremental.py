@@ -269,6 +269,7 @@ def test_a_cache_entry_planted_in_the_course_folder_is_never_unpickled(fixture_c
     marker = tmp_path / "ran"
     for entry in entries:
         entry.write_bytes(pickle.dumps(_Planted(marker)))
+    module_cache.forget_held()  # as the next build, in a process of its own, starts
     lessons = sorted((course / "modules").glob("*/lesson.md"))
     lessons[0].write_text(lessons[0].read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     report = build(course, ["html"])
@@ -328,3 +329,22 @@ def test_files_a_build_no_longer_makes_are_removed_as_from_a_clean_build(fixture
     assert tree_digest(course / "output") == tree_digest(clean / "output")
     folders = sorted(p.relative_to(course / "output") for p in (course / "output").rglob("*") if p.is_dir())
     assert folders == sorted(p.relative_to(clean / "output") for p in (clean / "output").rglob("*") if p.is_dir())
+
+
+def test_a_process_that_builds_again_unpickles_only_what_changed(fixture_course, tmp_path, monkeypatch):
+    # `coursepack serve` rebuilds in one process: the modules the last build used are kept in memory.
+    import pickle
+
+    course = fixture_course("packet-engines")
+    build(course, ["html"])
+    reads = []
+    monkeypatch.setattr(module_cache.pickle, "loads", lambda data: reads.append(1) or pickle.loads(data))
+    lessons = sorted((course / "modules").glob("*/lesson.md"))
+    assert len(lessons) >= 2
+    lessons[-1].write_text(lessons[-1].read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    report = build(course, ["html"])
+    assert reads == [], "a module the last build used was read from disk again"
+    assert report.unchanged == [] and "One more line." in html_of(course / "output")
+    clean = shutil.copytree(course, tmp_path / "clean", ignore=shutil.ignore_patterns(".coursepack-cache", "output"))
+    build(clean, ["html"], use_cache=False)
+    assert tree_digest(course / "output/html") == tree_digest(clean / "output/html")

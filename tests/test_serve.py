@@ -176,6 +176,37 @@ def test_saves_show_in_the_open_page_and_a_broken_save_keeps_the_last_good_build
     assert list(preview.temp.iterdir()) == [], "the temporary build folder was left behind"
 
 
+def test_a_replaced_picture_shows_after_a_save_and_unchanged_files_are_not_sent_again(fixture_course, start_preview,
+                                                                                       page):
+    """Files other than pages are revalidated by their entity tag, so a reload after a save
+    gets a 304 for what did not change and the new bytes for what did."""
+    from playwright.sync_api import expect
+
+    course = fixture_course("good-minimal")
+    picture = course / "modules/01-welcome/media/desk.svg"
+    picture.parent.mkdir()
+    picture.write_text(SVG, encoding="utf-8")
+    (course / LESSON).write_text(lesson("The desk.\n\n![The desk](media/desk.svg)"), encoding="utf-8")
+    preview = start_preview(course)
+    url = preview.url()
+    preview.wait_for("stdout", r"Built tiny in ")
+    (built,) = [p for p in preview.site().rglob("*.html") if "The desk." in p.read_text(encoding="utf-8")]
+    page.goto(url + built.relative_to(preview.site()).as_posix())
+    image = page.get_by_role("img", name="The desk")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") == 120
+
+    statuses: dict[str, int] = {}
+    page.on("response", lambda response: statuses.__setitem__(response.url.rsplit("/", 1)[-1], response.status))
+    picture.write_text(SVG.replace('width="120"', 'width="200"').replace('rect width="120"', 'rect width="200"'),
+                       encoding="utf-8")
+    page.wait_for_function("() => { const img = document.querySelector('img[alt=\"The desk\"]');"
+                           " return img && img.complete && img.naturalWidth === 200; }", timeout=CHANGE_MS)
+    assert statuses.get("desk.svg") == 200, statuses
+    assert statuses.get("packet.css") == 304, statuses  # unchanged: not sent again
+    assert preview.interrupt() == 0
+
+
 def test_a_course_that_never_built_shows_its_errors_until_fixed(fixture_course, start_preview, page):
     from playwright.sync_api import expect
 

@@ -11,12 +11,19 @@ poster and captions. Only modules that loaded without problems are stored.
 Entries are pickles, and the cache folder is inside the course folder, which
 may come from someone else: each entry is signed with this user's secret
 (`coursepack.user_cache`), and one that does not verify is never unpickled.
+
+A process that builds again and again (`coursepack serve`) keeps the entries
+the last load of each cache folder used, so that a save unpickles nothing but
+what changed: at 100 modules unpickling was most of a rebuild's loading. An
+entry is what its key names, in memory as on disk; the files it used are
+checked on every reuse either way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +44,16 @@ class CachedModule:
     # The names beside each file used that begin with its stem: a poster or captions
     # file saved beside a recording later must load the module again.
     beside: tuple[tuple[str, ...], ...] = ()
+
+
+# Cache folder -> {key: entry} of its last load; a few folders, for a process that builds several courses.
+_HELD: OrderedDict[Path, dict[str, CachedModule]] = OrderedDict()
+_HELD_FOLDERS = 4
+
+
+def forget_held() -> None:
+    """Let go of every entry held in memory: what a new process starts from."""
+    _HELD.clear()
 
 
 def sha256(data: bytes) -> str:
@@ -65,17 +82,20 @@ def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
 class ModuleCache:
     def __init__(self, folder: Path | None):
         self.folder = folder / "modules" if folder else None
+        # This load's entries replace the last load's: what no module uses any more is let go.
+        self.last_load: dict[str, CachedModule] = {}
+        self.this_load: dict[str, CachedModule] = {}
+        if self.folder is not None:
+            self.last_load = _HELD.pop(self.folder, {})
+            _HELD[self.folder] = self.this_load
+            while len(_HELD) > _HELD_FOLDERS:
+                _HELD.popitem(last=False)
 
     def get(self, key: str, root: Path) -> tuple[Module, list[Asset]] | None:
         if self.folder is None:
             return None
-        entry_path = self.folder / f"{key}.pickle"
-        try:
-            data = verified(entry_path.read_bytes())
-            if data is None:
-                return None  # not signed by this user: never unpickled
-            entry: CachedModule = pickle.loads(data)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        entry = self.last_load.get(key) or self.this_load.get(key) or self._read(key)
+        if entry is None:
             return None
         assets = []
         inside = root.resolve()
@@ -94,7 +114,17 @@ class ModuleCache:
             if sha256(data) != digest:
                 return None
             assets.append(Asset(path, data, kind))
+        self.this_load[key] = entry
         return entry.module, assets
+
+    def _read(self, key: str) -> CachedModule | None:
+        try:
+            data = verified((self.folder / f"{key}.pickle").read_bytes())
+            if data is None:
+                return None  # not signed by this user: never unpickled
+            return pickle.loads(data)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
 
     def put(self, key: str, module: Module, assets: list[Asset], root: Path) -> None:
         if self.folder is None:
@@ -113,4 +143,5 @@ class ModuleCache:
             temporary.write_bytes(blob)
             temporary.replace(self.folder / f"{key}.pickle")
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return  # a cache that cannot be written only costs time
+        self.this_load[key] = entry

@@ -71,15 +71,16 @@ class BuildReport:
     nothing_changed: bool = False  # no source changed and the output was intact: nothing was loaded
 
 
-def check(course_dir: Path, cache_dir: Path | None = None) -> tuple[Course, list[Problem]]:
-    """Load and validate the course and its own templates; raises CourseErrors with every problem."""
+def check(course_dir: Path, cache_dir: Path | None = None, jobs: int | None = None) -> tuple[Course, list[Problem]]:
+    """Load and validate the course and its own templates; raises CourseErrors with every problem.
+    `jobs`: at most this many worker processes parse modules (None: one per CPU)."""
     from coursepack.builders import format_names
     from coursepack.loading import load_course
     from coursepack.theme import Theme
 
     theme_problems = Theme(course_dir).problems() if (course_dir / "course.yml").is_file() else []
     try:
-        result = load_course(course_dir, known_formats=format_names(), cache_dir=cache_dir)
+        result = load_course(course_dir, known_formats=format_names(), cache_dir=cache_dir, jobs=jobs)
     except CourseErrors as exc:
         raise CourseErrors([*exc.problems, *theme_problems]) from None
     if theme_problems:
@@ -140,7 +141,7 @@ def _build(course_dir, formats, out, progress, jobs, use_cache, on_wait) -> Buil
     from coursepack.writer import StagedOutput, output_lock
 
     require_known(formats or [])  # before spending time on loading
-    course, warnings = check(course_dir, cache_dir)
+    course, warnings = check(course_dir, cache_dir, jobs)
     names = choose_formats(course, formats)
     theme = Theme(course_dir)
     report = BuildReport(course, out, names, warnings=warnings, course_id=course.id, module_count=len(course.modules))

@@ -29,9 +29,8 @@ import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import filelock
-
 from coursepack.errors import OutputProblem
+from coursepack.file_lock import Busy, FileLock
 
 # A fixed timestamp makes zips byte-identical from build to build.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -135,18 +134,18 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]], stored: Iterable[str] = ()) 
     return buffer.getvalue()
 
 
-def output_lock(destination: Path, on_wait: Callable[[Path], None] = lambda path: None) -> filelock.BaseFileLock:
+def output_lock(destination: Path, on_wait: Callable[[Path], None] = lambda path: None) -> FileLock:
     """The output's lock, acquired (waiting for another build if need be); `.release()` it.
 
-    One lock object per path in a process, so a build that holds it may
-    acquire it again (the count is kept) instead of waiting on itself.
+    A build that holds it may acquire it again (the count is kept) instead of
+    waiting on itself.
     """
     real = destination.resolve() if destination.is_symlink() else destination
     real.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(real.with_name(f".{real.name}.lock"), is_singleton=True)
+    lock = FileLock(real.with_name(f".{real.name}.lock"))
     try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
+        lock.acquire(wait=False)
+    except Busy:
         on_wait(destination)
         lock.acquire()
     return lock
@@ -165,7 +164,7 @@ class StagedOutput:
         self.destination = destination.resolve() if destination.is_symlink() else destination
         self.on_wait = on_wait
         self.staging: Path | None = None
-        self.lock: filelock.BaseFileLock | None = None
+        self.lock: FileLock | None = None
 
     def __enter__(self) -> OutputTree:
         try:

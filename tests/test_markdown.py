@@ -167,3 +167,20 @@ def test_plain_text_shortcut_matches_markdown_on_every_sample_quiz_text():
     assert len(texts) > 100
     for text in texts:
         assert renderer.inline_or_block(text, True) == full_markdown(renderer, text, True), text
+
+
+def test_fenced_code_renders_the_same_in_a_build_of_its_own():
+    # A command-line build imports fenced_code without Pygments (coursepack.loading.fenced_code);
+    # this test process may have Pygments already, so the build runs in a new Python.
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    code = ("from coursepack.loading.markdown_render import MarkdownRenderer\n"
+            "print(MarkdownRenderer().inline_or_block('```python\\nif a < b:\\n    print(\"x\")\\n```'))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.stdout == ('<pre><code class="language-python">if a &lt; b:\n'
+                             '    print(&quot;x&quot;)\n</code></pre>\n')

@@ -19,6 +19,7 @@ from coursepack.loading.lesson import estimate_minutes, load_lesson
 from coursepack.loading.links import LocalReferences
 from coursepack.loading.markdown_render import MarkdownRenderer
 from coursepack.loading.module_cache import ModuleCache, module_key, sha256
+from coursepack.loading.module_pool import parse_in_order
 from coursepack.loading.source_files import check_location, name_with_backslash, read_source, unreadable
 from coursepack.loading.validation import validate
 from coursepack.loading.yaml_source import LineMap, YamlSyntaxError, load_yaml
@@ -38,12 +39,15 @@ class LoadResult:
 
 
 def load_course(
-    course_dir: Path | str, known_formats: tuple[str, ...] = (), cache_dir: Path | None = None
+    course_dir: Path | str, known_formats: tuple[str, ...] = (), cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> LoadResult:
     """Load and validate the course in `course_dir`; raise CourseErrors on any mistake.
 
     With a `cache_dir`, modules whose sources did not change since the last
-    load are taken from there instead of being parsed again.
+    load are taken from there instead of being parsed again. The modules to
+    parse are parsed in up to `jobs` worker processes (None: one per CPU) when
+    there are enough of them (`module_pool`).
     """
     root = Path(course_dir)
     log = ProblemLog()
@@ -56,7 +60,7 @@ def load_course(
     info, course_yml = _load_course_file(root, renderer, known_formats, log, assets)
     default_passing = info.passing_score if info else 80
     cache = ModuleCache(cache_dir)
-    modules = _load_modules(root, renderer, default_passing, log, assets, cache)
+    modules = _load_modules(root, renderer, default_passing, log, assets, cache, jobs)
     _check_question_ids(modules, log)
     _check_asset_names(assets, log)
     log.raise_if_any()
@@ -125,7 +129,8 @@ def _load_course_file(root, renderer, known_formats, log, assets) -> tuple[Cours
     return validate(CourseFile, data, lines, COURSE_FILE, log, context), text
 
 
-def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets, cache) -> list[Module]:
+def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog, assets, cache,
+                  jobs: int | None) -> list[Module]:
     modules_dir = root / MODULES_DIR
     if os.path.lexists(modules_dir) and not check_location(root, MODULES_DIR, log):
         return []
@@ -140,41 +145,73 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
     if not folders:
         log.error(MODULES_DIR, 0, "the course has no modules: add a folder such as modules/01-welcome holding a lesson.md")
         return []
-    modules = []
     seen: dict[str, str] = {}
+    places: list[_ModulePlace] = []
     for position, folder in enumerate(folders, start=1):
         folder_path = f"{MODULES_DIR}/{folder.name}"
         module_id = slug_of(folder.name)
+        place_log = ProblemLog()
         if not _NUMBERED.match(folder.name):
-            log.warn(folder_path, 0, "module folder has no number prefix (such as '01-'): it is placed after the numbered ones")
+            place_log.warn(folder_path, 0, "module folder has no number prefix (such as '01-'): it is placed after the numbered ones")
         if "\\" in folder.name:
             pass  # reported with the other checks of where a module lies
         elif not re.match(ID_PATTERN, module_id):
-            log.error(folder_path, 0, f"module id '{module_id}' (the folder name without its number) may hold only lower-case letters, digits and '-'")
+            place_log.error(folder_path, 0, f"module id '{module_id}' (the folder name without its number) may hold only lower-case letters, digits and '-'")
         elif module_id in seen:
-            log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")
+            place_log.error(folder_path, 0, f"module id '{module_id}' is also the id of {seen[module_id]}")
         seen.setdefault(module_id, folder_path)
-        if not _sources_inside(root, folder_path, log):
+        place = _ModulePlace(position, folder_path, module_id, place_log)
+        places.append(place)
+        if not _sources_inside(root, folder_path, place_log):
             continue
-        key = module_key(root, folder_path, repr((default_passing, renderer.allow_scripts, renderer.language)).encode())
-        cached = cache.get(key, root) if key else None
-        if cached is not None:
-            module, used = cached
-            module = replace(module, number=position)
-        else:
-            errors_before = len(log.problems)
-            used_by_module: dict[str, Asset] = {}
-            module = _load_module(root, folder_path, module_id, position, renderer, default_passing, log, used_by_module)
-            used = list(used_by_module.values())
+        place.key = module_key(root, folder_path, repr((default_passing, renderer.allow_scripts, renderer.language)).encode())
+        place.cached = cache.get(place.key, root) if place.key else None
+        place.parse = place.cached is None
+
+    def parse(place: _ModulePlace) -> tuple[Module | None, list[Asset], ProblemLog]:
+        parse_log, used = ProblemLog(), {}
+        module = _load_module(root, place.folder_path, place.module_id, place.position, renderer, default_passing,
+                              parse_log, used)
+        return module, list(used.values()), parse_log
+
+    to_parse = [place for place in places if place.parse]
+    parsed = dict(zip((place.position for place in to_parse), parse_in_order(to_parse, parse, jobs)))
+    modules = []
+    for place in places:  # in the modules' order, as if each had been read after the one before
+        log.problems += place.log.problems
+        log.warnings += place.log.warnings
+        if place.cached is not None:
+            module, used = place.cached
+            module = replace(module, number=place.position)
+        elif place.position in parsed:
+            module, used, parse_log = parsed[place.position]
+            log.problems += parse_log.problems
+            log.warnings += parse_log.warnings
             if module is not None:
-                module = replace(module, digest=_digest(key or "", *(sha256(a.data) for a in used)))
-                if len(log.problems) == errors_before and key:
-                    cache.put(key, module, used, root)
+                module = replace(module, digest=_digest(place.key or "", *(sha256(a.data) for a in used)))
+                if not parse_log.problems and place.key:
+                    cache.put(place.key, module, used, root)
+        else:
+            continue  # a module outside the course: reported above
         for asset in used:
             assets.setdefault(asset.path, asset)
         if module is not None:
             modules.append(module)
     return modules
+
+
+@dataclass
+class _ModulePlace:
+    """A module folder as the first pass over them found it: what it is, what was said of where
+    it lies, and whether it comes from the module cache or must be parsed."""
+
+    position: int
+    folder_path: str
+    module_id: str
+    log: ProblemLog
+    key: str | None = None
+    cached: tuple[Module, list[Asset]] | None = None
+    parse: bool = False
 
 
 def _sources_inside(root: Path, folder_path: str, log: ProblemLog) -> bool:

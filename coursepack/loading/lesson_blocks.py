@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from markdown.extensions.attr_list import get_attrs_and_remainder
-from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+from coursepack.loading.fenced_code import fenced_code
 
 LEARNING_BLOCKS = ("reflect", "scenario", "trainer")
 # The usual admonition types (the theme styles note, tip, warning, caution and
@@ -145,7 +146,7 @@ def _fenced_code_lines(lines: list[str]) -> dict[int, int]:
         starts.append(starts[-1] + len(line) + 1)
     inside: dict[int, int] = {}
     index = 0
-    while found := FencedBlockPreprocessor.FENCED_BLOCK_RE.search(text, index):
+    while found := fenced_code.FencedBlockPreprocessor.FENCED_BLOCK_RE.search(text, index):
         if found.group("attrs") and get_attrs_and_remainder(found.group("attrs"))[1]:
             index = found.end("attrs")  # not a fence to Python-Markdown either
             continue

@@ -25,6 +25,7 @@ from markdown.util import HTML_PLACEHOLDER_RE
 from markdown.treeprocessors import Treeprocessor
 from pydantic_core import PydanticCustomError
 
+from coursepack.loading.fenced_code import fenced_code
 from coursepack.loading.lesson_blocks import LEARNING_BLOCKS, MAX_DEPTH, SplitLesson, nesting_depth, too_deep
 from coursepack.loading.markdown_linear import make_linear
 from coursepack.loading.typography import FrenchSpacing, is_french, smarty_config
@@ -53,7 +54,10 @@ def _extension(name: str, config: dict) -> Extension:
     """The extension `name` made from its module's `makeExtension`, as Python-Markdown
     would: given by name, Python-Markdown first reads every installed package's entry
     points to look for it, which takes longer than a one-lesson rebuild can spare."""
-    module = importlib.import_module(name if "." in name else f"markdown.extensions.{name}")
+    if name == "fenced_code":
+        module = fenced_code  # imported without Pygments
+    else:
+        module = importlib.import_module(name if "." in name else f"markdown.extensions.{name}")
     return module.makeExtension(**config)
 
 

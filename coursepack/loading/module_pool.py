@@ -15,7 +15,6 @@ in this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -43,14 +42,15 @@ def parse_in_order(tasks: Sequence[Task], parse: Callable[[Task], Result], jobs:
         return [parse(task) for task in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
+    from coursepack.collector import objects_now_spared
     from coursepack.workers import ignore_interrupts, stop_workers
 
     _parse = parse
-    # A worker's cycle collector would otherwise walk (and so copy) every object this process holds.
-    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=ignore_interrupts) as pool:
+        # A worker's cycle collector would otherwise walk (and so copy) every object this process holds.
+        with objects_now_spared(), ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts,
+        ) as pool:
             try:
                 chunk = max(1, len(tasks) // (workers * CHUNKS_PER_WORKER))
                 return list(pool.map(_parse_one, tasks, chunksize=chunk))
@@ -58,7 +58,6 @@ def parse_in_order(tasks: Sequence[Task], parse: Callable[[Task], Result], jobs:
                 stop_workers()
                 raise
     finally:
-        gc.unfreeze()
         _parse = None
 
 

@@ -10,7 +10,6 @@ without a connection.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -18,11 +17,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
 from html import unescape
 from urllib.parse import unquote
 
+from coursepack.collector import objects_now_spared
 from coursepack.model import Asset
 from coursepack.printing.margin_artifacts import margins_as_artifacts
 from coursepack.printing.page_fill import short_module_endings, tightened
@@ -196,7 +197,7 @@ class RenderPool:
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
-        self._frozen = False
+        self._spared = ExitStack()
 
     def __enter__(self) -> RenderPool:
         return self
@@ -207,9 +208,7 @@ class RenderPool:
                 stop_workers()
             self._pool.shutdown(wait=kind is None, cancel_futures=True)
             self._pool = None
-        if self._frozen:
-            gc.unfreeze()
-            self._frozen = False
+        self._spared.close()
 
     def render(self, jobs: list[PdfJob], done: Callable[[Rendered], None] = lambda rendered: None) -> dict[str, Rendered]:
         """Render `jobs`, several at a time in worker processes when there is more than one."""
@@ -224,8 +223,7 @@ class RenderPool:
             if context.get_start_method() == "fork":
                 # The cycle collector of a forked worker would walk (and so copy) every object the
                 # course left in this process: a few hundred MB per worker for a large course.
-                gc.freeze()
-                self._frozen = True
+                self._spared.enter_context(objects_now_spared())
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=ignore_interrupts)
         # The largest documents first, so that the pool does not wait on one at the end.

@@ -22,12 +22,14 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from coursepack import __version__
 from coursepack.code_digest import code_digest
+from coursepack.collector import collection_paused, objects_now_spared
 from coursepack.errors import CourseErrors, OutputProblem, Problem, UnknownFormat
 from coursepack.unchanged import (SourcesRecord, hold_output, installed_versions, one_theme_reading, sources_digest,
                                   used_files_digest, whole_key)
@@ -116,11 +118,11 @@ def build(
     on_wait: Callable[[Path], None] = lambda path: None,
 ) -> BuildReport:
     """`on_wait` is told when another build is writing the same output and this one waits."""
-    with one_theme_reading():
-        return _build(course_dir, formats, out, progress, jobs, use_cache, on_wait)
+    with one_theme_reading(), ExitStack() as after_loading:
+        return _build(course_dir, formats, out, progress, jobs, use_cache, on_wait, after_loading)
 
 
-def _build(course_dir, formats, out, progress, jobs, use_cache, on_wait) -> BuildReport:
+def _build(course_dir, formats, out, progress, jobs, use_cache, on_wait, after_loading: ExitStack) -> BuildReport:
     started = time.perf_counter()
     progress = progress or _Silent()
     out = out or course_dir / "output"
@@ -141,7 +143,11 @@ def _build(course_dir, formats, out, progress, jobs, use_cache, on_wait) -> Buil
     from coursepack.writer import StagedOutput, output_lock
 
     require_known(formats or [])  # before spending time on loading
-    course, warnings = check(course_dir, cache_dir, jobs)
+    # The loaded course lives to the end of the build: the cycle collector need not walk it
+    # while it is made (about 1000 unpickled modules: 110 ms instead of 225) nor after.
+    with collection_paused():
+        course, warnings = check(course_dir, cache_dir, jobs)
+    after_loading.enter_context(objects_now_spared())
     names = choose_formats(course, formats)
     theme = Theme(course_dir)
     report = BuildReport(course, out, names, warnings=warnings, course_id=course.id, module_count=len(course.modules))

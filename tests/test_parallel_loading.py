@@ -8,6 +8,7 @@ parses its modules in turn, since a forked child could inherit a lock another th
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -74,10 +75,11 @@ def test_a_course_parsed_in_workers_builds_the_same_packet(tmp_path):
         f"report = build(Path({str(course)!r}), ['html', 'scorm12'], out=Path({str(tmp_path / 'side')!r}), "
         "use_cache=False, jobs=2)\n"
         "import gc\n"
-        "print(json.dumps([report.module_count, [str(w) for w in report.warnings], gc.get_freeze_count()]))")
-    # Nothing is left out of the cycle collector after the build (the workers needed that while
-    # they ran): a process that builds again, as `coursepack serve` does, reclaims the old course.
-    assert side_by_side == [MODULES, [str(w) for w in alone.warnings], 0]
+        "print(json.dumps([report.module_count, [str(w) for w in report.warnings], gc.get_freeze_count(),"
+        " gc.isenabled()]))")
+    # The cycle collector gets back everything it was kept from while the workers ran: a process
+    # that builds again, as `coursepack serve` does, reclaims the old course.
+    assert side_by_side == [MODULES, [str(w) for w in alone.warnings], 0, True]
     assert alone.module_count == MODULES
     assert tree_digest(tmp_path / "alone") == tree_digest(tmp_path / "side")
 
@@ -120,3 +122,15 @@ def test_warnings_come_in_the_modules_order_whichever_way_they_are_parsed(tmp_pa
     alone = [str(w) for w in load_course(course, jobs=1).warnings]
     assert in_a_new_process(LOAD_IN_WORKERS.format(course=str(course))) == ["warnings", alone]
     assert len([line for line in alone if "no number prefix" in line]) == 2, alone
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    """`coursepack serve` builds again and again in one process: a build that pauses the
+    collector or keeps objects from it must hand it everything back, also when it fails."""
+    course = many_modules(tmp_path / "course", count=3)
+    build(course, ["html"], out=tmp_path / "out")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (sorted((course / "modules").iterdir())[1] / "quiz.yml").write_text("questions: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CourseErrors):
+        build(course, ["html"], out=tmp_path / "out")
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -5,12 +5,13 @@ module is parsed on its own: the renderer is reset for every text and keeps
 nothing from one module to the next. So the modules can be parsed side by side
 and come back in their order, giving what parsing them one after the other gives.
 
-Only where a process can fork while it has a single thread: a forked worker
-starts at once with everything imported and the course's settings in hand, and
-no other thread can hold a lock that the child would inherit locked. Elsewhere
-(Windows and macOS start workers from scratch, which costs more than it saves;
-`coursepack serve` has its watchers and server running), the modules are parsed
-in this process.
+Only where a process can fork while it has a single thread (as the format
+workers in `coursepack.build` do): a forked worker starts at once with
+everything imported and the course's settings in hand, and no other thread can
+hold a lock that the child would inherit locked. Elsewhere (Windows cannot
+fork, and a worker started from scratch costs more than it saves; `coursepack
+serve` has its watchers and server running), the modules are parsed in this
+process.
 """
 
 from __future__ import annotations

@@ -268,7 +268,9 @@ def refuse_unsafe_output(out: Path, course_dir: Path) -> None:
 
 def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progress, jobs):
     """Run each builder; several at once in worker processes when there is more than one."""
-    jobs = jobs or os.cpu_count() or 1
+    from coursepack.workers import ignore_interrupts, stop_workers, usable_cpus
+
+    jobs = jobs or usable_cpus()
     if len(names) == 1 or jobs == 1:
         results = {}
         for name in names:
@@ -279,8 +281,6 @@ def _run_builders(names, course, course_dir, cache_dir, tree: OutputTree, progre
     import multiprocessing  # only here: a build of one format needs no workers
     import threading
     from concurrent.futures import ProcessPoolExecutor
-
-    from coursepack.workers import ignore_interrupts, stop_workers
 
     # Fork keeps start-up cheap where it exists; the model is picklable for the others.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"

@@ -11,6 +11,15 @@ import os
 import signal
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on: a container or `taskset` may allow fewer than the
+    machine has, and a worker per CPU of the machine would then only wait its turn."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS and Windows have no affinity masks to read
+        return os.cpu_count() or 1
+
+
 def ignore_interrupts() -> None:
     """A pool initializer: Ctrl-C is for the main process; a stop request ends this worker's own workers too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

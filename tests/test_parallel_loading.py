@@ -67,6 +67,19 @@ def test_the_pool_parses_in_several_processes_and_keeps_the_order():
     assert parent not in pids and len(pids) == 2
 
 
+def test_a_process_allowed_one_cpu_parses_in_turn():
+    """A container or `taskset` may allow fewer CPUs than the machine has: workers are counted
+    by the CPUs the process may use, so one allowed CPU gets no workers to wait on each other."""
+    require(hasattr(os, "sched_setaffinity"), "CPU affinity masks (Linux)")
+    tasks, parent, pids = in_a_new_process(
+        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+        f"tasks = list(range({MODULES * 3}))\n"
+        "results = module_pool.parse_in_order(tasks, lambda task: (task, os.getpid()))\n"
+        "print(json.dumps([[task for task, _ in results], os.getpid(), sorted({pid for _, pid in results})]))")
+    assert tasks == list(range(MODULES * 3))
+    assert pids == [parent]
+
+
 def test_a_course_parsed_in_workers_builds_the_same_packet(tmp_path):
     course = many_modules(tmp_path / "course")
     alone = build(course, ["html", "scorm12"], out=tmp_path / "alone", use_cache=False, jobs=1)

@@ -17,10 +17,11 @@ process.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from coursepack.workers import ignore_interrupts, stop_workers, usable_cpus
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -36,15 +37,14 @@ _parse: Callable | None = None
 
 def parse_in_order(tasks: Sequence[Task], parse: Callable[[Task], Result], jobs: int | None = None) -> list[Result]:
     """`parse(task)` for each task, in the tasks' order: in worker processes when there are
-    enough tasks and CPUs (at most `jobs` workers; None: one per CPU)."""
+    enough tasks and CPUs (at most `jobs` workers; None: one per CPU this process may use)."""
     global _parse
-    workers = min(jobs or os.cpu_count() or 1, len(tasks) // (MIN_MODULES // 2))
+    workers = min(jobs or usable_cpus(), len(tasks) // (MIN_MODULES // 2))
     if len(tasks) < MIN_MODULES or workers < 2 or not _can_fork():
         return [parse(task) for task in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
     from coursepack.collector import objects_now_spared
-    from coursepack.workers import ignore_interrupts, stop_workers
 
     _parse = parse
     try:

@@ -27,7 +27,7 @@ from coursepack.collector import objects_now_spared
 from coursepack.model import Asset
 from coursepack.printing.margin_artifacts import margins_as_artifacts
 from coursepack.printing.page_fill import short_module_endings, tightened
-from coursepack.workers import ignore_interrupts, stop_workers
+from coursepack.workers import ignore_interrupts, stop_workers, usable_cpus
 
 # Relative URLs in the HTML resolve against this base; `.invalid` never
 # resolves (RFC 2606), and the fetcher answers it from the model alone.
@@ -195,7 +195,7 @@ class RenderPool:
     """Worker processes that render PDFs, started on first need and kept for the rest of a build."""
 
     def __init__(self, workers: int | None = None):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or usable_cpus()
         self._pool: ProcessPoolExecutor | None = None
         self._spared = ExitStack()
 

@@ -1,4 +1,5 @@
-"""An exclusive lock on a file, which the thread holding it may take again without waiting.
+"""The output's lock: exclusive for a build, which may take it again without waiting,
+and shared for a look at whether the output is as the last build left it.
 
 On Unix it is a plain `fcntl.flock` on the file, which is what filelock does there
 too, so a build holding the lock this way and a program holding it with filelock
@@ -11,12 +12,52 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
+
+
+def output_lock_file(destination: Path) -> Path:
+    """The lock file beside an output folder; through a link, beside the folder it leads to,
+    so that two names of one folder share one lock."""
+    real = destination.resolve() if destination.is_symlink() else destination
+    return real.with_name(f".{real.name}.lock")
+
+
+def shared_hold(path: Path) -> Callable[[], None] | None:
+    """A shared hold on the lock at `path`, taken at once, and the function that lets it go;
+    None while someone holds it exclusively. A lock file no one has made yet is held by no one.
+    (filelock has no shared locks: on Windows the hold is exclusive.)"""
+    if fcntl is None:
+        import filelock
+
+        held = filelock.FileLock(path, is_singleton=True)
+        try:
+            held.acquire(timeout=0)
+        except (filelock.Timeout, OSError):
+            return None
+        return held.release
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return lambda: None
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+
+    def release() -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+    return release
 
 
 class Busy(Exception):

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from coursepack.file_lock import output_lock_file, shared_hold
+
 COURSE_FILE = "course.yml"
 MODULES_DIR = "modules"
 MODULE_SOURCES = ("lesson.md", "quiz.yml")
@@ -247,38 +249,8 @@ def _module_folders(modules: Path) -> list[str]:
 def hold_output(out: Path) -> Callable[[], None] | None:
     """A shared hold on the output's lock (the one `writer.output_lock` takes) while no build
     holds it, and the function that lets it go; None while a build holds it: then this build
-    waits for that one like any other. Plain `fcntl.flock`, as filelock uses on Unix: importing
-    filelock costs more than a no-op build."""
-    real = out.resolve() if out.is_symlink() else out
-    lock = real.with_name(f".{real.name}.lock")
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import filelock
-
-        held = filelock.FileLock(lock, is_singleton=True)
-        try:
-            held.acquire(timeout=0)
-        except (filelock.Timeout, OSError):
-            return None
-        return held.release
-    try:
-        descriptor = os.open(lock, os.O_RDONLY)
-    except FileNotFoundError:
-        return lambda: None  # no build has written here yet
-    except OSError:
-        return None
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        os.close(descriptor)
-        return None
-
-    def release() -> None:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-        os.close(descriptor)
-
-    return release
+    waits for that one like any other."""
+    return shared_hold(output_lock_file(out))
 
 
 class SourcesRecord:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from coursepack.errors import OutputProblem
-from coursepack.file_lock import Busy, FileLock
+from coursepack.file_lock import Busy, FileLock, output_lock_file
 
 # A fixed timestamp makes zips byte-identical from build to build.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -140,9 +140,9 @@ def output_lock(destination: Path, on_wait: Callable[[Path], None] = lambda path
     A build that holds it may acquire it again (the count is kept) instead of
     waiting on itself.
     """
-    real = destination.resolve() if destination.is_symlink() else destination
-    real.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(real.with_name(f".{real.name}.lock"))
+    lock_file = output_lock_file(destination)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_file)
     try:
         lock.acquire(wait=False)
     except Busy:

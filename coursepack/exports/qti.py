@@ -408,8 +408,8 @@ class _Feedback:
             self.show(condition, ident)
 
     def write(self, item: ET.Element) -> None:
-        for ident, html in self.blocks.items():
-            block = sub(item, "itemfeedback", ident=ident)
+        for block_id, html in self.blocks.items():
+            block = sub(item, "itemfeedback", ident=block_id)
             self.writer._material(sub(block, "flow_mat"), html)
         if self.hint:
             block = sub(item, "itemfeedback", ident=HINT)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 from yaml.composer import Composer
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, SequenceNode
 from yaml.resolver import Resolver

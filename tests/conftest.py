@@ -94,5 +94,5 @@ def js_packages() -> Path:
 
 @pytest.fixture(scope="session")
 def schemas() -> Path:
-    require((SCHEMAS / "validate.py").exists(), "the official XSDs in ../shared/schemas")
+    require((SCHEMAS / "validate.py").exists(), "../shared/schemas (the official XSDs)")
     return SCHEMAS

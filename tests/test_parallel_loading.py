@@ -59,9 +59,20 @@ def many_modules(course: Path, count: int = MODULES) -> Path:
 
 
 def test_the_pool_parses_in_several_processes_and_keeps_the_order():
+    # Each worker's first task waits for another worker's first: tasks this quick could
+    # otherwise all be taken by the first worker before the second one runs, on a busy machine.
+    # A pool that parses in one process fails here after the barrier's timeout, not by a hang.
     tasks, parent, pids = in_a_new_process(
+        "import multiprocessing\n"
+        "two_workers = multiprocessing.get_context('fork').Barrier(2, timeout=60)\n"
+        "waited = []\n"
+        "def parse(task):\n"
+        "    if not waited:\n"
+        "        waited.append(True)\n"
+        "        two_workers.wait()\n"
+        "    return task, os.getpid()\n"
         f"tasks = list(range({MODULES * 3}))\n"
-        "results = module_pool.parse_in_order(tasks, lambda task: (task, os.getpid()), jobs=2)\n"
+        "results = module_pool.parse_in_order(tasks, parse, jobs=2)\n"
         "print(json.dumps([[task for task, _ in results], os.getpid(), sorted({pid for _, pid in results})]))")
     assert tasks == list(range(MODULES * 3))
     assert parent not in pids and len(pids) == 2

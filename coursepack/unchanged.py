@@ -24,6 +24,7 @@ it returns at once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -152,7 +153,7 @@ class _Digest:
     def place(self, relative: str, resolve: bool = False) -> None:
         """Whether `relative` exists, what it is, and where it leads when it is a link (a link
         may leave the course); with `resolve`, where it leads whatever folder on the way is a link."""
-        path = self.root / relative
+        path = os.path.join(self.root, relative)  # a string: asked of every source of every module
         try:
             info = os.lstat(path)
         except FileNotFoundError:
@@ -167,12 +168,13 @@ class _Digest:
     def file(self, relative: str, data: bytes | None = None, resolve: bool = False) -> None:
         """A file's place and bytes (`data` when the caller holds them already)."""
         self.place(relative, resolve)
-        path = self.root / relative
+        path = os.path.join(self.root, relative)
         if data is None:
-            if not path.is_file():
+            if regular_file(path) is None:
                 return
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as file:
+                    data = file.read()
             except OSError as exc:
                 raise _Unreadable(relative) from exc
         self.add(hashlib.sha256(data).hexdigest())
@@ -194,6 +196,22 @@ def names_beside(root: Path, relative: str, listed: dict[str, list[str]] | None 
     if folder not in listed:
         listed[folder] = sorted(os.listdir(root / folder if folder else root))
     return [n for n in listed[folder] if n.startswith(stem)]
+
+
+# What `Path.is_file` takes for "no such file": a missing file or folder, a link loop.
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def regular_file(path: str) -> os.stat_result | None:
+    """The status of the file at `path`, links followed; None when no file is there, as
+    `Path.is_file` says (without building a Path). Any other failure to look raises OSError."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return None
+        raise
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 def sources_digest(course_dir: Path, *context: str) -> str | None:

@@ -223,7 +223,7 @@ def _sources_inside(root: Path, folder_path: str, log: ProblemLog) -> bool:
     return all([  # a list, so that both files are reported
         check_location(root, f"{folder_path}/{name}", log)
         for name in (LESSON_FILE, QUIZ_FILE)
-        if os.path.lexists(root / folder_path / name)
+        if os.path.lexists(os.path.join(root, folder_path, name))  # a string: asked of every module
     ])
 
 

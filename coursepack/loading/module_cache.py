@@ -21,7 +21,9 @@ checked on every reuse either way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import pickle
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from coursepack import __version__
 from coursepack.code_digest import code_digest
 from coursepack.loading.source_files import MAX_SOURCE_BYTES
 from coursepack.model import Asset, Module
-from coursepack.unchanged import names_beside
+from coursepack.unchanged import names_beside, regular_file
 from coursepack.user_cache import signed, verified
 
 
@@ -62,21 +64,33 @@ def sha256(data: bytes) -> str:
 
 def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
     """The module's cache key; None when a source cannot be read or is too large (loading will say why)."""
-    digest = hashlib.sha256()
-    for part in (__version__.encode(), code_digest().encode(), folder_path.encode(), settings):
-        digest.update(sha256(part).encode())
+    digest = _key_start(settings).copy()
+    digest.update(sha256(folder_path.encode()).encode())
+    # Plain strings and one stat per file: this is asked of every module of every build.
+    folder = os.path.join(os.fspath(root), folder_path)
     for name in ("lesson.md", "quiz.yml"):
-        file = root / folder_path / name
+        file = os.path.join(folder, name)
         try:
-            if not file.is_file():
+            info = regular_file(file)
+            if info is None:
                 digest.update(b"-")
-            elif file.stat().st_size > MAX_SOURCE_BYTES:
+            elif info.st_size > MAX_SOURCE_BYTES:
                 return None  # refused when it is loaded: no need to read it here
             else:
-                digest.update(sha256(file.read_bytes()).encode())
+                with open(file, "rb") as source:
+                    digest.update(sha256(source.read()).encode())
         except OSError:
             return None
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _key_start(settings: bytes):
+    """What every module's key starts from: the version, the code and the course's settings."""
+    digest = hashlib.sha256()
+    for part in (__version__.encode(), code_digest().encode(), settings):
+        digest.update(sha256(part).encode())
+    return digest
 
 
 class ModuleCache:

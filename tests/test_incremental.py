@@ -348,3 +348,25 @@ def test_a_process_that_builds_again_unpickles_only_what_changed(fixture_course,
     clean = shutil.copytree(course, tmp_path / "clean", ignore=shutil.ignore_patterns(".coursepack-cache", "output"))
     build(clean, ["html"], use_cache=False)
     assert tree_digest(course / "output/html") == tree_digest(clean / "output/html")
+
+
+def test_a_module_cached_by_another_version_or_code_is_loaded_again(tmp_path, monkeypatch):
+    from coursepack.loading import load_course
+
+    (tmp_path / "course.yml").write_text('id: cached\ntitle: Cached\nversion: "1"\n')
+    (tmp_path / "modules/01-only").mkdir(parents=True)
+    (tmp_path / "modules/01-only/lesson.md").write_text("---\ntitle: T\n---\nSome text.\n")
+    cache = tmp_path / ".coursepack-cache"
+    reused = []
+    get = module_cache.ModuleCache.get
+    monkeypatch.setattr(module_cache.ModuleCache, "get",
+                        lambda self, key, root: reused.append(found := get(self, key, root)) or found)
+    load_course(tmp_path, cache_dir=cache)
+    load_course(tmp_path, cache_dir=cache)
+    assert reused[-1] is not None, "an unchanged module was not reused"
+    monkeypatch.setattr(module_cache, "__version__", "99.0")
+    load_course(tmp_path, cache_dir=cache)
+    assert reused[-1] is None, "a module cached by another version was reused"
+    monkeypatch.setattr(module_cache, "code_digest", lambda: "other code")
+    load_course(tmp_path, cache_dir=cache)
+    assert reused[-1] is None, "a module cached by other code was reused"

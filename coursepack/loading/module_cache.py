@@ -64,7 +64,7 @@ def sha256(data: bytes) -> str:
 
 def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
     """The module's cache key; None when a source cannot be read or is too large (loading will say why)."""
-    digest = _key_start(settings).copy()
+    digest = _key_start(__version__, code_digest(), settings).copy()
     digest.update(sha256(folder_path.encode()).encode())
     # Plain strings and one stat per file: this is asked of every module of every build.
     folder = os.path.join(os.fspath(root), folder_path)
@@ -85,10 +85,13 @@ def module_key(root: Path, folder_path: str, settings: bytes) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _key_start(settings: bytes):
-    """What every module's key starts from: the version, the code and the course's settings."""
+def _key_start(version: str, code: str, settings: bytes):
+    """What every module's key starts from: the version, the code and the course's settings.
+
+    Every part is an argument, so that the cache cannot hand back a start made
+    for another version or code (a test or a long-lived process may change them)."""
     digest = hashlib.sha256()
-    for part in (__version__.encode(), code_digest().encode(), settings):
+    for part in (version.encode(), code.encode(), settings):
         digest.update(sha256(part).encode())
     return digest
 

@@ -48,7 +48,8 @@ def fixture_course(tmp_path):
 
     def copy(name: str) -> Path:
         target = tmp_path / name
-        shutil.copytree(FIXTURES / name, target)
+        # Without what a build may have left there: each test starts from the sources alone.
+        shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns(".coursepack-cache", "output"))
         return target
 
     return copy

@@ -370,3 +370,31 @@ def test_a_module_cached_by_another_version_or_code_is_loaded_again(tmp_path, mo
     monkeypatch.setattr(module_cache, "code_digest", lambda: "other code")
     load_course(tmp_path, cache_dir=cache)
     assert reused[-1] is None, "a module cached by other code was reused"
+
+
+def test_the_module_cache_keeps_one_entry_per_module(fixture_course, monkeypatch):
+    # Every saved change gives a module a new entry: the old ones must not pile up.
+    course = fixture_course("packet-engines")
+    (course / "modules/03-extra").mkdir()
+    (course / "modules/03-extra/lesson.md").write_text("---\ntitle: Extra\n---\nA third module.\n")
+    build(course, ["html"])
+    entries = course / ".coursepack-cache" / "modules"
+    modules = sorted((course / "modules").iterdir())
+    assert len(list(entries.glob("*.pickle"))) == len(modules)
+    lesson = modules[0] / "lesson.md"
+    for line in ("One more line.", "And another."):
+        lesson.write_text(lesson.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+        build(course, ["html"])
+    shutil.rmtree(modules[-1])
+    build(course, ["html"])
+    assert len(list(entries.glob("*.pickle"))) == len(modules) - 1
+    # What is kept is what the next build, in a process of its own, reuses.
+    module_cache.forget_held()
+    reused = []
+    get = module_cache.ModuleCache.get
+    monkeypatch.setattr(module_cache.ModuleCache, "get",
+                        lambda self, key, root: reused.append(found := get(self, key, root)) or found)
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nA last line.\n", encoding="utf-8")
+    report = build(course, ["html"])
+    assert report.unchanged == [] and "A last line." in html_of(course / "output")
+    assert sum(found is not None for found in reused) == len(modules) - 2

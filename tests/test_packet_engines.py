@@ -280,8 +280,11 @@ def engines(request):
 @pytest.fixture(scope="module")
 def packets(tmp_path_factory) -> Path:
     """The engines' fixture course built as `html` and `single`."""
-    out = tmp_path_factory.mktemp("engines") / "output"
-    result = run_coursepack("build", str(FIXTURES / "packet-engines"), "--format", "html,single", "--out", str(out), "-q")
+    # A copy, so that the build's cache is not written into the repository's fixture.
+    course = shutil.copytree(FIXTURES / "packet-engines", tmp_path_factory.mktemp("engines") / "course",
+                             ignore=shutil.ignore_patterns(".coursepack-cache", "output"))
+    out = course.parent / "output"
+    result = run_coursepack("build", str(course), "--format", "html,single", "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
     return out
 

@@ -197,6 +197,7 @@ def _load_modules(root: Path, renderer, default_passing: float, log: ProblemLog,
             assets.setdefault(asset.path, asset)
         if module is not None:
             modules.append(module)
+    cache.keep_only_this_load()
     return modules
 
 

@@ -6,7 +6,9 @@ that shape it, and the coursepack version; it also records the files its
 lesson refers to with their hashes, which are checked on reuse, because a
 lesson may use a picture outside its own folder, and the names beside each
 that begin with its stem, because the loader looks there for a recording's
-poster and captions. Only modules that loaded without problems are stored.
+poster and captions. Only modules that loaded without problems are stored,
+and a load removes the entries it did not use, so that saving a lesson again
+and again does not fill the folder.
 
 Entries are pickles, and the cache folder is inside the course folder, which
 may come from someone else: each entry is signed with this user's secret
@@ -21,6 +23,7 @@ checked on every reuse either way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -115,12 +118,13 @@ class ModuleCache:
         if entry is None:
             return None
         assets = []
-        inside = root.resolve()
         try:
             if entry.beside != tuple(tuple(names_beside(root, path)) for path, _, _ in entry.assets):
                 return None
         except (OSError, AttributeError, ValueError):  # ValueError: an entry of an older shape
             return None
+        if entry.assets:  # most modules use no files: no realpath for them
+            inside = root.resolve()
         for path, digest, kind in entry.assets:
             if not (root / path).resolve().is_relative_to(inside):
                 return None  # now a link out of the course: loading again reports it
@@ -162,3 +166,16 @@ class ModuleCache:
         except OSError:
             return  # a cache that cannot be written only costs time
         self.this_load[key] = entry
+
+    def keep_only_this_load(self) -> None:
+        """Remove the entries this load did not use, once every module was asked for:
+        a changed module's older entries, those of removed modules, other settings or
+        other code. Without it the folder grows by an entry at every saved change."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError), os.scandir(self.folder) as found:
+            for entry in found:
+                name = entry.name
+                if name.endswith(".pickle") and name[: -len(".pickle")] not in self.this_load:
+                    with contextlib.suppress(OSError):  # another build may have removed it first
+                        os.unlink(entry.path)
